@@ -1,0 +1,219 @@
+"""Data-set registry: ``load_dataset(name)`` over the files in ``data/``.
+
+Every data set is a CSV written by :mod:`labkit.simulate` plus a JSON sidecar
+holding the truth that generated it. Regenerate all of them with::
+
+    python -m labkit.data            # writes data/*.csv and data/*.json
+    python -m labkit.data --check    # regenerates in memory, fails if a file differs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labkit.simulate import (
+    SimulatedDataset,
+    simulate_confounded,
+    simulate_geo_panel,
+    simulate_two_countries,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "DATASETS",
+    "Dataset",
+    "dataset_bytes",
+    "load_dataset",
+    "write_datasets",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+FLOAT_FORMAT = "%.10g"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    simulate: Callable[[], SimulatedDataset]
+    date_columns: tuple[str, ...]
+    description: str
+
+
+DATASETS: dict[str, _Entry] = {
+    "geo_panel": _Entry(
+        simulate_geo_panel,
+        ("date",),
+        "8 geos x 104 weeks, 2 channels correlated ~0.99, geo lift test on channel_1 (seed 002)",
+    ),
+    "confounded": _Entry(
+        simulate_confounded,
+        ("date",),
+        "131 weeks, unobserved confounder z drives x1 and sales; y01/y02 counterfactuals (seed 003)",
+    ),
+    "two_countries": _Entry(
+        simulate_two_countries,
+        ("date",),
+        "150 weeks, Venezuela vs Colombia, 90% meta cut in Venezuela (seed 004)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data set loaded from ``data/``.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    data : pandas.DataFrame
+        The observations (date columns parsed).
+    truth : dict
+        The true parameters from the JSON sidecar.
+    description : str
+        One line on what the data set is.
+    """
+
+    name: str
+    data: pd.DataFrame
+    truth: dict[str, Any]
+    description: str
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; known data sets are {sorted(DATASETS)}")
+    return name
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
+
+
+def dataset_bytes(dataset: SimulatedDataset) -> tuple[bytes, bytes]:
+    """Serialise a simulated data set exactly as it is stored in ``data/``.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        Output of a simulator.
+
+    Returns
+    -------
+    tuple of bytes
+        The CSV and the JSON sidecar.
+    """
+    csv = dataset.data.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    truth = json.dumps(_jsonable(dataset.truth), indent=2, sort_keys=True) + "\n"
+    return csv.encode(), truth.encode()
+
+
+def write_datasets(
+    directory: str | Path = DATA_DIR, names: list[str] | None = None
+) -> list[Path]:
+    """Simulate and write data sets as ``<name>.csv`` and ``<name>.json``.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Where to write; created if missing.
+    names : list of str, optional
+        Data sets to write (default: all).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names or list(DATASETS):
+        csv, truth = dataset_bytes(DATASETS[_check_name(name)].simulate())
+        for suffix, payload in ((".csv", csv), (".json", truth)):
+            path = directory / f"{name}{suffix}"
+            path.write_bytes(payload)
+            written.append(path)
+    return written
+
+
+def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
+    """Load a data set and its truth from ``data/``.
+
+    Parameters
+    ----------
+    name : str
+        One of ``geo_panel``, ``confounded``, ``two_countries``.
+    directory : str or Path
+        Folder holding the files (default: the repository's ``data/``).
+
+    Returns
+    -------
+    Dataset
+        The observations and the truth.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known data set (the message lists the known names).
+    FileNotFoundError
+        If the files are missing; the message says how to regenerate them.
+    """
+    entry = DATASETS[_check_name(name)]
+    directory = Path(directory)
+    csv, sidecar = directory / f"{name}.csv", directory / f"{name}.json"
+    for path in (csv, sidecar):
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing; regenerate it with `python -m labkit.data`")
+    data = pd.read_csv(csv, parse_dates=list(entry.date_columns))
+    truth = json.loads(sidecar.read_text())
+    return Dataset(name=name, data=data, truth=truth, description=entry.description)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labkit.data", description=__doc__)
+    parser.add_argument("names", nargs="*", help="data sets (default: all)")
+    parser.add_argument("--dir", default=str(DATA_DIR), help="output folder")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if a committed file differs from a regeneration"
+    )
+    args = parser.parse_args(argv)
+    names = args.names or list(DATASETS)
+    for name in names:
+        _check_name(name)
+    if not args.check:
+        for path in write_datasets(args.dir, names):
+            print(f"wrote {path}")
+        return 0
+    stale = []
+    for name in names:
+        csv, truth = dataset_bytes(DATASETS[name].simulate())
+        for suffix, payload in ((".csv", csv), (".json", truth)):
+            path = Path(args.dir) / f"{name}{suffix}"
+            if not path.exists() or path.read_bytes() != payload:
+                stale.append(str(path))
+    if stale:
+        print("differs from a fresh regeneration: " + ", ".join(stale))
+        return 1
+    print(f"all {len(names)} data sets match a fresh regeneration")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -1,0 +1,229 @@
+"""Fast mode: the one place where ``LABKIT_FAST`` becomes sampler settings.
+
+Every notebook asks this module how hard to sample. Without the environment
+variable the settings are full fidelity (4 chains x 1000 draws after 1000 tuning
+steps, nutpie for pymc-marketing fits); with ``LABKIT_FAST=1`` they shrink so that
+CI can execute every notebook on a 2-core machine in minutes.
+
+In fast mode pymc-marketing fits use PyMC's own NUTS with the C backend: its
+compiled modules are cached on disk across runs, whereas nutpie's numba
+compilation costs 15-30 s per model every time, which dominates a tiny fit.
+
+Examples
+--------
+>>> from labkit.sampling import mmm_fit_kwargs
+>>> kwargs = mmm_fit_kwargs(random_seed=1)
+>>> sorted(kwargs)[:3]
+['chains', 'draws', 'nuts_sampler']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = [
+    "FAST",
+    "FAST_ENV_VAR",
+    "FULL",
+    "SamplerSettings",
+    "fit_settings",
+    "is_fast",
+    "mmm_fit_kwargs",
+    "mode_banner",
+    "n_folds",
+    "pm_sample_kwargs",
+    "settings_dict",
+]
+
+FAST_ENV_VAR = "LABKIT_FAST"
+_TRUTHY = {"1", "true", "yes", "on"}
+_FALSY = {"", "0", "false", "no", "off"}
+
+
+def is_fast() -> bool:
+    """Return whether fast mode is on.
+
+    Returns
+    -------
+    bool
+        ``True`` when the environment variable ``LABKIT_FAST`` is one of
+        ``1, true, yes, on`` (case-insensitive), ``False`` when it is unset or one of
+        ``0, false, no, off``.
+
+    Raises
+    ------
+    ValueError
+        If ``LABKIT_FAST`` holds anything else, so a typo never silently runs
+        a 40-minute notebook in CI.
+    """
+    raw = os.environ.get(FAST_ENV_VAR, "").strip().lower()
+    if raw in _TRUTHY:
+        return True
+    if raw in _FALSY:
+        return False
+    raise ValueError(
+        f"{FAST_ENV_VAR}={os.environ[FAST_ENV_VAR]!r} is not understood; "
+        f"use one of {sorted(_TRUTHY)} for fast mode or {sorted(_FALSY - {''})} (or unset) "
+        "for full fidelity."
+    )
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """Sampler settings for one fidelity level.
+
+    Attributes
+    ----------
+    chains, draws, tune : int
+        Passed to the sampler as is.
+    target_accept : float
+        NUTS target acceptance rate.
+    mmm_sampler : str
+        ``nuts_sampler`` used for pymc-marketing fits.
+    cv_folds : int
+        Number of time-slice cross-validation folds notebooks should run.
+    fast : bool
+        Whether these are the fast-mode settings.
+    """
+
+    chains: int
+    draws: int
+    tune: int
+    target_accept: float
+    mmm_sampler: str
+    cv_folds: int
+    fast: bool
+
+
+FULL = SamplerSettings(
+    chains=4,
+    draws=1000,
+    tune=1000,
+    target_accept=0.9,
+    mmm_sampler="nutpie",
+    cv_folds=8,
+    fast=False,
+)
+FAST = SamplerSettings(
+    chains=2,
+    draws=150,
+    tune=150,
+    target_accept=0.9,
+    mmm_sampler="pymc",
+    cv_folds=2,
+    fast=True,
+)
+
+
+def fit_settings() -> SamplerSettings:
+    """Return the settings for the current mode.
+
+    Returns
+    -------
+    SamplerSettings
+        :data:`FAST` under ``LABKIT_FAST=1``, :data:`FULL` otherwise.
+    """
+    return FAST if is_fast() else FULL
+
+
+def _check_seed(random_seed: int | None) -> None:
+    if random_seed is not None and (
+        isinstance(random_seed, bool) or not isinstance(random_seed, int) or random_seed < 0
+    ):
+        raise TypeError(f"random_seed must be a non-negative int or None, got {random_seed!r}")
+
+
+def pm_sample_kwargs(random_seed: int | None = None, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for :func:`pymc.sample` in the current mode.
+
+    Parameters
+    ----------
+    random_seed : int, optional
+        Seed passed through to the sampler.
+    **overrides
+        Any setting to replace (for example ``target_accept=0.95``).
+
+    Returns
+    -------
+    dict
+        ``chains``, ``draws``, ``tune``, ``target_accept``, ``random_seed`` and
+        ``progressbar`` (off in fast mode, where nobody watches).
+    """
+    _check_seed(random_seed)
+    s = fit_settings()
+    kwargs: dict[str, Any] = {
+        "chains": s.chains,
+        "draws": s.draws,
+        "tune": s.tune,
+        "target_accept": s.target_accept,
+        "random_seed": random_seed,
+        "progressbar": not s.fast,
+    }
+    kwargs.update(overrides)
+    return kwargs
+
+
+def mmm_fit_kwargs(random_seed: int | None = None, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for a pymc-marketing ``MMM.fit`` in the current mode.
+
+    Parameters
+    ----------
+    random_seed : int, optional
+        Seed passed through to the sampler.
+    **overrides
+        Any setting to replace (for example ``target_accept=0.95``).
+
+    Returns
+    -------
+    dict
+        :func:`pm_sample_kwargs` plus ``nuts_sampler`` (nutpie at full fidelity,
+        PyMC's C-backed NUTS in fast mode).
+    """
+    kwargs = pm_sample_kwargs(random_seed)
+    kwargs["nuts_sampler"] = fit_settings().mmm_sampler
+    kwargs.update(overrides)
+    return kwargs
+
+
+def n_folds(full: int | None = None) -> int:
+    """Number of cross-validation folds to run in the current mode.
+
+    Parameters
+    ----------
+    full : int, optional
+        Folds wanted at full fidelity; defaults to :attr:`SamplerSettings.cv_folds`.
+
+    Returns
+    -------
+    int
+        ``full`` at full fidelity, at most 2 in fast mode.
+    """
+    s = fit_settings()
+    wanted = FULL.cv_folds if full is None else full
+    if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
+        raise ValueError(f"full must be a positive int, got {full!r}")
+    return min(wanted, FAST.cv_folds) if s.fast else wanted
+
+
+def mode_banner() -> str:
+    """One line saying which mode a notebook ran in, for its committed output.
+
+    Returns
+    -------
+    str
+        For example ``"labkit full fidelity: 4 chains x 1000 draws (tune 1000), MMM
+        sampler nutpie"``.
+    """
+    s = fit_settings()
+    name = "FAST MODE (LABKIT_FAST=1)" if s.fast else "full fidelity"
+    return (
+        f"labkit {name}: {s.chains} chains x {s.draws} draws (tune {s.tune}), "
+        f"MMM sampler {s.mmm_sampler}"
+    )
+
+
+def settings_dict() -> dict[str, Any]:
+    """Return the current settings as a plain dict (for logging and tests)."""
+    return asdict(fit_settings())
