@@ -28,11 +28,12 @@ from labkit.simulate import (
 )
 
 __all__ = [
-    "DATA_DIR",
     "DATASETS",
+    "DATA_DIR",
     "Dataset",
     "dataset_bytes",
     "load_dataset",
+    "truth_frame",
     "write_datasets",
 ]
 
@@ -56,7 +57,7 @@ DATASETS: dict[str, _Entry] = {
     "confounded": _Entry(
         simulate_confounded,
         ("date",),
-        "131 weeks, unobserved confounder z drives x1 and sales; y01/y02 counterfactuals (seed 003)",
+        "131 weeks, hidden confounder z drives x1 and sales; y01/y02 counterfactuals (seed 003)",
     ),
     "two_countries": _Entry(
         simulate_two_countries,
@@ -124,9 +125,7 @@ def dataset_bytes(dataset: SimulatedDataset) -> tuple[bytes, bytes]:
     return csv.encode(), truth.encode()
 
 
-def write_datasets(
-    directory: str | Path = DATA_DIR, names: list[str] | None = None
-) -> list[Path]:
+def write_datasets(directory: str | Path = DATA_DIR, names: list[str] | None = None) -> list[Path]:
     """Simulate and write data sets as ``<name>.csv`` and ``<name>.json``.
 
     Parameters
@@ -180,10 +179,39 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
     csv, sidecar = directory / f"{name}.csv", directory / f"{name}.json"
     for path in (csv, sidecar):
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing; regenerate it with `python -m labkit.data`")
+            raise FileNotFoundError(
+                f"{path} is missing; regenerate it with `python -m labkit.data`"
+            )
     data = pd.read_csv(csv, parse_dates=list(entry.date_columns))
     truth = json.loads(sidecar.read_text())
     return Dataset(name=name, data=data, truth=truth, description=entry.description)
+
+
+def truth_frame(dataset: Dataset) -> pd.DataFrame:
+    """Flatten a data set's truth into a two-column table for display.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A loaded data set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``parameter`` (a dotted path such as ``saturation_lam.geo_00.channel_1``)
+        and ``value``; lists are joined into one string.
+    """
+    rows: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        else:
+            rows.append((prefix, ", ".join(map(str, value)) if isinstance(value, list) else value))
+
+    walk("", dataset.truth)
+    return pd.DataFrame(rows, columns=["parameter", "value"])
 
 
 def _main(argv: list[str] | None = None) -> int:

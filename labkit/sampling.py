@@ -188,7 +188,7 @@ def mmm_fit_kwargs(random_seed: int | None = None, **overrides: Any) -> dict[str
 
 
 def n_folds(full: int | None = None) -> int:
-    """Number of cross-validation folds to run in the current mode.
+    """Return the number of cross-validation folds to run in the current mode.
 
     Parameters
     ----------

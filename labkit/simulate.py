@@ -97,9 +97,7 @@ def _in_range(name: str, value: float, low: float, high: float, *, closed: bool 
 # --------------------------------------------------------------------------- helpers
 
 
-def correlated_series(
-    base: np.ndarray, correlation: float, rng: np.random.Generator
-) -> np.ndarray:
+def correlated_series(base: np.ndarray, correlation: float, rng: np.random.Generator) -> np.ndarray:
     """Return a standardised series whose sample correlation with ``base`` is exact.
 
     The new series is ``r * z(base) + sqrt(1 - r**2) * e``, where ``e`` is Gaussian
@@ -182,7 +180,7 @@ def _gamma(rng: np.random.Generator, mu: float, sigma: float, size: int) -> np.n
 
 
 def _smooth(x: np.ndarray, window: int) -> np.ndarray:
-    """Moving average with flat ends (edges replaced by the neighbouring window mean)."""
+    """Smooth with a moving average; the edges take the neighbouring window's mean."""
     out = np.convolve(x, np.ones(window) / window, mode="same")
     out[:window] = out[window : 2 * window].mean()
     out[-window:] = out[-2 * window : -window].mean()
@@ -369,9 +367,7 @@ def simulate_geo_panel(
 
 
 def _by_geo(values: np.ndarray, geos: list[str], channels: list[str]) -> dict[str, dict]:
-    return {
-        g: {c: float(values[i, j]) for j, c in enumerate(channels)} for i, g in enumerate(geos)
-    }
+    return {g: {c: float(values[i, j]) for j, c in enumerate(channels)} for i, g in enumerate(geos)}
 
 
 # --------------------------------------------------------------------------- confounded

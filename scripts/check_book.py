@@ -1,0 +1,125 @@
+"""Browser check of the built book: every page loads cleanly in headless Chromium.
+
+Serves ``_build/html`` on a loopback port, opens every HTML page built from the
+table of contents in Debian's Chromium (driven by Playwright, never a downloaded
+browser) and fails if a page does not load, has no title or heading, logs a
+JavaScript error, or shows an error/traceback cell output. Saves a screenshot of
+the intro page to ``_build/intro.png``.
+
+Usage: ``python scripts/check_book.py [--html _build/html] [--chromium /usr/bin/chromium]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ERROR_SELECTORS = ".output.error, .output.traceback, div.cell_output .traceback"
+ERROR_TEXT = (
+    "Traceback (most recent call last)",
+    "Error in callback",
+    "---------------------------",
+)
+
+
+def _serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _pages(html: Path) -> list[Path]:
+    pages = sorted(p for p in html.rglob("*.html") if not p.name.startswith(("genindex", "search")))
+    return [p for p in pages if "_static" not in p.parts and "_sources" not in p.parts]
+
+
+def check(html: Path, chromium: str, screenshot: Path) -> list[str]:
+    """Open every page; return the problems found (empty when all is well)."""
+    server, base = _serve(html)
+    problems: list[str] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for path in _pages(html):
+                rel = path.relative_to(html).as_posix()
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                errors: list[str] = []
+                page.on("pageerror", lambda exc, errors=errors: errors.append(f"uncaught: {exc}"))
+                page.on(
+                    "console",
+                    lambda msg, errors=errors: (
+                        errors.append(f"console.error: {msg.text}") if msg.type == "error" else None
+                    ),
+                )
+                response = page.goto(f"{base}/{rel}", wait_until="load")
+                if response is None or not response.ok:
+                    problems.append(f"{rel}: did not load ({response and response.status})")
+                    continue
+                title = page.title().strip()
+                if not title:
+                    problems.append(f"{rel}: no <title>")
+                if rel not in ("index.html",) and page.locator("h1").count() == 0:
+                    problems.append(f"{rel}: no <h1> heading")
+                if page.locator(ERROR_SELECTORS).count():
+                    problems.append(f"{rel}: shows an error output")
+                body = page.inner_text("body")
+                for marker in ERROR_TEXT[:2]:
+                    if marker in body:
+                        problems.append(f"{rel}: page text contains {marker!r}")
+                problems.extend(f"{rel}: {e}" for e in errors)
+                if rel == "notebooks/intro.html":
+                    page.screenshot(path=str(screenshot), full_page=False)
+                print(f"ok  {rel:40s} {title}" if not errors else f"ERR {rel}")
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    if not screenshot.exists():
+        problems.append(f"no screenshot written to {screenshot} (is notebooks/intro in _toc.yml?)")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the check from the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", default="_build/html", type=Path)
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--screenshot", default="_build/intro.png", type=Path)
+    args = parser.parse_args(argv)
+    if not (args.html / "index.html").exists():
+        print(f"{args.html}/index.html is missing: build the book first (make book)")
+        return 2
+    if not Path(args.chromium).exists():
+        print(f"Chromium not found at {args.chromium} (apt-get install chromium)")
+        return 2
+    args.screenshot.unlink(missing_ok=True)
+    problems = check(args.html, args.chromium, args.screenshot)
+    if problems:
+        print("browser check failed:")
+        for p in problems:
+            print("  -", p)
+        return 1
+    print(f"browser check passed; screenshot of the intro page: {args.screenshot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from labkit.data import DATA_DIR, DATASETS, dataset_bytes, load_dataset, write_datasets
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_committed_files_regenerate_byte_for_byte(name):
+    csv, truth = dataset_bytes(DATASETS[name].simulate())
+    assert (DATA_DIR / f"{name}.csv").read_bytes() == csv
+    assert (DATA_DIR / f"{name}.json").read_bytes() == truth
+
+
+def test_unknown_name_lists_known_names():
+    with pytest.raises(ValueError, match="known data sets are") as err:
+        load_dataset("geo-panel")
+    for name in DATASETS:
+        assert name in str(err.value)
+
+
+def test_missing_file_says_how_to_regenerate(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"python -m labkit\.data"):
+        load_dataset("confounded", directory=tmp_path)
+
+
+def test_write_then_load_round_trip(tmp_path):
+    write_datasets(tmp_path, ["two_countries"])
+    ds = load_dataset("two_countries", directory=tmp_path)
+    assert pd.api.types.is_datetime64_any_dtype(ds.data["date"])
+    assert ds.truth["channels"]["meta"]["saturation_alpha"] == 2.75
+
+
+def test_geo_panel_properties():
+    ds = load_dataset("geo_panel")
+    df, truth = ds.data, ds.truth
+    assert df["geo"].nunique() == 8 and df["date"].nunique() == 104
+    pre = df[~df["experiment"]]
+    assert pre[["channel_1", "channel_2"]].corr().iloc[0, 1] > 0.98
+    treated = df["geo"].isin(truth["treated_geos"]) & df["experiment"]
+    jump = df.loc[treated, "channel_1"] - df.loc[treated, "channel_1_counterfactual"]
+    # +0.15 everywhere, except where the 1.2 spend cap clips it
+    assert (jump <= 0.15 + 1e-9).all() and (jump > 0).all()
+    assert (np.isclose(jump, 0.15)).mean() > 0.9
+    untreated = ~treated
+    assert np.array_equal(
+        df.loc[untreated, "channel_1"], df.loc[untreated, "channel_1_counterfactual"]
+    )
+    assert df.loc[df["experiment"], "date"].nunique() == 8
+    assert truth["adstock_alpha"] == {"channel_1": 0.5, "channel_2": 0.5}
+
+
+def test_confounded_truth_is_exact_and_ordered():
+    ds = load_dataset("confounded")
+    df, roas = ds.data, ds.truth["true_roas"]
+    assert len(df) == 131
+    for ch, cf in (("x1", "y01"), ("x2", "y02")):
+        exact = (df["y"] - df[cf]).sum() / df[ch].sum()
+        assert exact == pytest.approx(roas[ch], rel=1e-8)
+        effect = 100 * df[f"{ch}_effect"]
+        np.testing.assert_allclose(df["y"] - df[cf], effect, atol=1e-6)
+    assert roas["x2"] > roas["x1"]
+    assert np.corrcoef(df["x1"], df["z"])[0, 1] > 0.3
+    assert abs(np.corrcoef(df["x2"], df["z"])[0, 1]) < 0.2
+
+
+def test_two_countries_cut():
+    ds = load_dataset("two_countries")
+    df, truth = ds.data, ds.truth
+    assert len(df) == 150
+    window = df["treatment"]
+    assert window.sum() == truth["treatment_weeks"] == 10
+    ratio = df.loc[window, "meta"] / df.loc[window, "meta_counterfactual"]
+    np.testing.assert_allclose(ratio, 0.1)
+    assert (df.loc[~window, "meta"] == df.loc[~window, "meta_counterfactual"]).all()
+    assert truth["true_lost_sales_in_window"] > 0

@@ -1,0 +1,60 @@
+import pytest
+
+from labkit import sampling
+
+
+def test_full_fidelity_by_default(full_mode):
+    assert not sampling.is_fast()
+    kw = sampling.mmm_fit_kwargs(random_seed=3)
+    assert kw["chains"] == 4 and kw["draws"] == 1000 and kw["tune"] == 1000
+    assert kw["nuts_sampler"] == "nutpie"
+    assert kw["random_seed"] == 3
+    assert "full fidelity" in sampling.mode_banner()
+    assert sampling.n_folds(6) == 6
+
+
+def test_fast_mode_is_smaller(fast_mode):
+    assert sampling.is_fast()
+    fast = sampling.pm_sample_kwargs()
+    assert fast["chains"] * fast["draws"] < sampling.FULL.chains * sampling.FULL.draws / 10
+    assert fast["progressbar"] is False
+    assert "nuts_sampler" not in fast
+    assert sampling.mmm_fit_kwargs()["nuts_sampler"] == "pymc"
+    assert "FAST MODE" in sampling.mode_banner()
+    assert sampling.n_folds(6) == 2
+    assert sampling.n_folds(1) == 1
+
+
+def test_overrides_win(full_mode):
+    kw = sampling.mmm_fit_kwargs(target_accept=0.97, draws=10)
+    assert kw["target_accept"] == 0.97 and kw["draws"] == 10
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", " on "])
+def test_truthy_values(monkeypatch, value):
+    monkeypatch.setenv("LABKIT_FAST", value)
+    assert sampling.is_fast()
+
+
+@pytest.mark.parametrize("value", ["0", "false", "", "off"])
+def test_falsy_values(monkeypatch, value):
+    monkeypatch.setenv("LABKIT_FAST", value)
+    assert not sampling.is_fast()
+
+
+def test_unknown_value_is_an_error(monkeypatch):
+    monkeypatch.setenv("LABKIT_FAST", "fastish")
+    with pytest.raises(ValueError, match="LABKIT_FAST"):
+        sampling.is_fast()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_bad_seed(seed, full_mode):
+    with pytest.raises(TypeError, match="random_seed"):
+        sampling.pm_sample_kwargs(random_seed=seed)
+
+
+@pytest.mark.parametrize("folds", [0, -2, 2.5])
+def test_bad_folds(folds, full_mode):
+    with pytest.raises(ValueError, match="full"):
+        sampling.n_folds(folds)

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+
+from labkit import simulate
+
+
+def test_correlated_series_hits_target_exactly():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=200)
+    for r in (-1.0, -0.3, 0.0, 0.85, 1.0):
+        out = simulate.correlated_series(base, r, np.random.default_rng(1))
+        assert np.corrcoef(base, out)[0, 1] == pytest.approx(r, abs=1e-10)
+        assert out.std() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("r", [1.01, -1.5, np.nan])
+def test_correlated_series_rejects_bad_correlation(r):
+    with pytest.raises(ValueError, match="correlation"):
+        simulate.correlated_series(np.arange(10.0), r, np.random.default_rng(0))
+
+
+def test_correlated_series_rejects_constant_base():
+    with pytest.raises(ValueError, match="base"):
+        simulate.correlated_series(np.ones(10), 0.5, np.random.default_rng(0))
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    a = simulate.simulate_two_countries(seed=5).data
+    b = simulate.simulate_two_countries(seed=5).data
+    c = simulate.simulate_two_countries(seed=6).data
+    assert a.equals(b)
+    assert not np.allclose(a["venezuela"], c["venezuela"])
+
+
+def test_confounder_strength_zero_removes_correlation_driver():
+    strong = simulate.simulate_confounded(confounder_strength=0.9).truth["corr_x1_z"]
+    none = simulate.simulate_confounded(confounder_strength=0.0).truth["corr_x1_z"]
+    assert strong > 0.5 > abs(none)
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs", "arg"),
+    [
+        (simulate.simulate_geo_panel, {"n_weeks": 0}, "n_weeks"),
+        (simulate.simulate_geo_panel, {"n_weeks": -5}, "n_weeks"),
+        (simulate.simulate_geo_panel, {"n_geos": 1}, "n_geos"),
+        (simulate.simulate_geo_panel, {"experiment_weeks": 104}, "experiment_weeks"),
+        (simulate.simulate_geo_panel, {"experiment_weeks": 0}, "experiment_weeks"),
+        (simulate.simulate_geo_panel, {"delta_x": -0.1}, "delta_x"),
+        (simulate.simulate_geo_panel, {"delta_x": 0.0}, "delta_x"),
+        (simulate.simulate_confounded, {"n_weeks": 0}, "n_weeks"),
+        (simulate.simulate_confounded, {"n_weeks": 30}, "n_weeks"),
+        (simulate.simulate_confounded, {"confounder_strength": 1.5}, "confounder_strength"),
+        (simulate.simulate_confounded, {"confounder_strength": -0.1}, "confounder_strength"),
+        (simulate.simulate_confounded, {"amplitude": 0}, "amplitude"),
+        (simulate.simulate_two_countries, {"n_weeks": -1}, "n_weeks"),
+        (simulate.simulate_two_countries, {"cut_fraction": 1.2}, "cut_fraction"),
+        (simulate.simulate_two_countries, {"treatment_start": "2020-01-05"}, "treatment_start"),
+        (simulate.simulate_two_countries, {"treatment_end": "2030-01-05"}, "treatment_end"),
+        (
+            simulate.simulate_two_countries,
+            {"treatment_start": "2021-11-28", "treatment_end": "2021-09-26"},
+            "treatment_start",
+        ),
+    ],
+)
+def test_nonsensical_arguments_raise_naming_the_argument(func, kwargs, arg):
+    with pytest.raises(ValueError, match=arg):
+        func(**kwargs)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_bad_seed_is_a_type_error(seed):
+    with pytest.raises(TypeError, match="seed"):
+        simulate.simulate_confounded(seed=seed)
+
+
+def test_weeks_must_be_int():
+    with pytest.raises(TypeError, match="n_weeks"):
+        simulate.simulate_two_countries(n_weeks=150.0)
