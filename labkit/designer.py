@@ -25,7 +25,8 @@ scale, outcome divided by the target scale) unless a name ends in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -81,20 +82,18 @@ def hdi(samples: np.ndarray, hdi_prob: float = 0.94) -> np.ndarray:
     x = np.asarray(samples, dtype=float)
     n = x.shape[-1]
     interval = int(np.floor(hdi_prob * n))
-    n_windows = n - interval
-    if n_windows < 1 or interval < 1:
+    if n - interval < 1 or interval < 1:
         raise ValueError(f"hdi_prob={hdi_prob} leaves no interval for {n} draws")
-    if 2 * n_windows < n:
-        part = np.partition(x, (n_windows - 1, interval), axis=-1)
-        low = np.sort(part[..., :n_windows], axis=-1)  # sorted x[0 .. n_windows - 1]
-        high = np.sort(part[..., interval:], axis=-1)  # sorted x[interval .. n - 1]
-    else:
+    if 2 * (n - interval) >= n:  # wide windows: a full sort is as cheap
         ordered = np.sort(x, axis=-1)
-        low, high = ordered[..., :n_windows], ordered[..., interval:]
-    lo = np.argmin(high - low, axis=-1)[..., None]
-    return np.concatenate(
-        [np.take_along_axis(low, lo, -1), np.take_along_axis(high, lo, -1)], axis=-1
-    )
+        widths = ordered[..., interval:] - ordered[..., : n - interval]
+        lo = np.argmin(widths, axis=-1)[..., None]
+        return np.concatenate(
+            [np.take_along_axis(ordered, lo, -1), np.take_along_axis(ordered, lo + interval, -1)],
+            axis=-1,
+        )
+    flat = np.ascontiguousarray(x.reshape(-1, n))
+    return _kernels.hdi_rows(flat, interval).reshape((*x.shape[:-1], 2))
 
 
 def power(
@@ -286,11 +285,16 @@ class Recommendation:
     ramp_fraction: float
     net_cost: float
     score: float
-    rationale: str
     geo: str = NATIONAL
     expected_lift_original: float = float("nan")
     net_cost_original: float = float("nan")
     sigma_d: float = float("nan")
+    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def rationale(self) -> str:
+        """Why this test ranks where it does, in words (built on demand)."""
+        return _rationale(self, **self.context)
 
     @property
     def label(self) -> str:
@@ -365,7 +369,7 @@ class Recommendations(Sequence[Recommendation]):
         for r in self.items:
             d = asdict(r)
             lo, hi = d.pop("lift_hdi")
-            d.pop("rationale")
+            d.pop("context")
             rows.append(d | {"lift_hdi_lower": lo, "lift_hdi_upper": hi})
         cols = [
             "channel", "spend_change", "duration", "expected_lift", "lift_hdi_lower",
@@ -690,27 +694,38 @@ class ExperimentDesigner:
         return self.saturation(m * self.current_spend[c][:, None], **self.params[c])
 
     def _lifts(
-        self, channel: str, spend_changes: np.ndarray, durations: np.ndarray
+        self, channels: Sequence[str], spend_changes: np.ndarray, durations: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Total lift per (unit, change, duration, draw) and mean ramp per (unit, duration, draw).
+        """Lift (channel, unit, change, duration, draw) and ramp (channel, unit, duration, draw).
 
-        Runs the compiled :func:`labkit._kernels.lift_grid`: per draw, a change of
-        ``spend_change * x`` held for ``t`` weeks enters the adstocked spend with
-        the ramp truncated at ``l_max``, and weekly lifts through the saturation
-        curve are summed.
+        Runs the compiled :func:`labkit._kernels.lift_grid` once for all channels
+        (stacked as extra units): per draw, a change of ``spend_change * x`` held for
+        ``t`` weeks enters the adstocked spend with the ramp truncated at ``l_max``,
+        and weekly lifts through the saturation curve are summed.
         """
-        pars = [self.params[channel][p] for p in self.saturation.params]
+
+        def stack(arrays: list[np.ndarray]) -> np.ndarray:
+            return np.ascontiguousarray(np.concatenate(arrays, axis=0))
+
+        pars = [stack([self.params[c][p] for c in channels]) for p in self.saturation.params]
         while len(pars) < 3:
             pars.append(pars[0])
-        return _kernels.lift_grid(
+        changes = np.asarray(spend_changes, dtype=float)
+        weeks = np.asarray(durations, dtype=np.int64)
+        lifts, ramps = _kernels.lift_grid(
             _kernels.SATURATION_CODES[self.saturation.name],
             *pars,
-            self.alpha[channel],
-            self.current_spend[channel],
-            np.asarray(spend_changes, dtype=float),
-            np.asarray(durations, dtype=np.int64),
+            stack([self.alpha[c] for c in channels]),
+            stack([self.current_spend[c] for c in channels]),
+            changes,
+            weeks,
             self.l_max,
             self.normalize,
+        )
+        n_c, n_u = len(channels), len(self.units)
+        return (
+            lifts.reshape(n_c, n_u, len(changes), len(weeks), self.n_draws),
+            ramps.reshape(n_c, n_u, len(weeks), self.n_draws),
         )
 
     def lift_draws(
@@ -737,8 +752,8 @@ class ExperimentDesigner:
         change = _check_spend_changes([spend_change])
         (weeks,) = _check_durations([duration])
         idx = self._unit_index(geo)
-        lifts, _ = self._lifts(channel, np.array(change), np.array([weeks]))
-        lift = lifts[:, 0, 0, :]
+        lifts, _ = self._lifts([channel], np.array(change), np.array([weeks]))
+        lift = lifts[0, :, 0, 0, :]
         return lift.sum(axis=0) if idx is None else lift[idx[0]]
 
     def sigma_d(self, duration: int | np.ndarray, geo: str | None = None) -> np.ndarray:
@@ -793,20 +808,32 @@ class ExperimentDesigner:
             ramp_fraction=float(ramp_unit.mean()),
         )
 
-    def uncertainty_rank(self) -> dict[str, int]:
-        """Rank channels by the relative spread of their contribution (1 = most uncertain).
+    @cached_property
+    def contribution_cv(self) -> dict[str, float]:
+        """Relative posterior spread of each channel's contribution.
 
-        The spread is the coefficient of variation (sd / mean) over draws of the
-        steady-state weekly contribution at current spend, summed over units.
+        The coefficient of variation (sd / mean) over draws of the steady-state
+        weekly contribution at current spend, summed over units.
         """
         cv = {}
         for c in self.channels:
             contrib = self.steady_state_contribution(c).sum(axis=0)
-            cv[c] = contrib.std() / max(abs(contrib.mean()), 1e-12)
+            cv[c] = float(contrib.std() / max(abs(contrib.mean()), 1e-12))
+        return cv
+
+    def uncertainty_rank(self) -> dict[str, int]:
+        """Rank channels by :attr:`contribution_cv` (1 = most uncertain)."""
+        cv = self.contribution_cv
         order = sorted(cv, key=lambda c: -cv[c])
         return {c: i + 1 for i, c in enumerate(order)}
 
-    def null_channels(self, duration: int = 12, geo: str | None = None) -> list[NullChannel]:
+    def null_channels(
+        self,
+        duration: int = 12,
+        geo: str | None = None,
+        *,
+        go_dark_means: Mapping[str, float] | None = None,
+    ) -> list[NullChannel]:
         """Channels whose contribution is indistinguishable from noise.
 
         Rule: a channel is near-null when even switching it off for ``duration``
@@ -814,12 +841,14 @@ class ExperimentDesigner:
         the measurement noise, ``|E[lift]| / sigma_d < 1``. Such channels cannot
         reach useful assurance, so the ranking deprioritises them; they are
         reported separately because confirming a null can free budget.
+        ``go_dark_means`` passes expected go-dark lifts already computed.
         """
         out = []
         sd = float(self.sigma_d(duration, geo))
+        known = go_dark_means or {}
         for c in self.channels:
-            lift = self.lift_draws(c, -1.0, duration, geo)
-            snr = float(lift.mean() / sd)
+            mean = known[c] if c in known else self.lift_draws(c, -1.0, duration, geo).mean()
+            snr = float(mean / sd)
             if abs(snr) < 1:
                 out.append(NullChannel(c, NATIONAL if geo is None else geo, snr, duration))
         return out
@@ -888,31 +917,34 @@ class ExperimentDesigner:
         sd = self.sigma_d(weeks, geo)  # (T,)
         ranks = self.uncertainty_rank()
 
-        def block(c: str) -> dict[str, np.ndarray]:
-            lifts, ramp = self._lifts(c, changes, weeks)  # (U,K,T,D), (U,T,D)
-            lifts = lifts.sum(axis=0) if idx is None else lifts[idx[0]]  # (K,T,D)
-            mean = lifts.mean(axis=-1)
-            bounds = hdi(lifts, hdi_prob)
-            plain, temp = assurance(lifts, sd[None, :], sig, one_sided=one_sided, prior_trust=k)
-            ramp = ramp.mean(axis=(0, 2)) if idx is None else ramp[idx[0]].mean(axis=-1)
-            x = self.current_spend[c].sum() if idx is None else self.current_spend[c][idx[0]]
-            shape = mean.shape
-            return {
-                "channel": np.full(shape, c, dtype=object),
-                "spend_change": np.broadcast_to(changes[:, None], shape),
-                "duration": np.broadcast_to(weeks[None, :], shape),
+        lifts, ramp = self._lifts(chans, changes, weeks)  # (C,U,K,T,D), (C,U,T,D)
+        if idx is None:
+            lifts = lifts[:, 0] if len(self.units) == 1 else lifts.sum(axis=1)  # (C,K,T,D)
+            ramp = ramp.mean(axis=(1, 3))  # (C,T)
+            x = np.array([self.current_spend[c].sum() for c in chans])
+        else:
+            lifts, ramp = lifts[:, idx[0]], ramp[:, idx[0]].mean(axis=-1)
+            x = np.array([self.current_spend[c][idx[0]] for c in chans])
+        mean = lifts.mean(axis=-1)
+        bounds = hdi(lifts, hdi_prob)
+        plain, temp = assurance(lifts, sd[None, None, :], sig, one_sided=one_sided, prior_trust=k)
+        shape = mean.shape  # (C,K,T)
+        table = {
+            key: np.broadcast_to(value, shape).ravel()
+            for key, value in {
+                "channel": np.array(chans, dtype=object)[:, None, None],
+                "spend_change": changes[None, :, None],
+                "duration": weeks[None, None, :],
                 "mean": mean,
                 "lo": bounds[..., 0],
                 "hi": bounds[..., 1],
                 "assurance": plain,
                 "tempered": temp,
-                "ramp": np.broadcast_to(ramp[None, :], shape),
-                "net_cost": changes[:, None] * x * weeks[None, :],
-                "sigma_d": np.broadcast_to(sd[None, :], shape),
-            }
-
-        blocks = [block(c) for c in chans]
-        table = {key: np.concatenate([b[key].ravel() for b in blocks]) for key in blocks[0]}
+                "ramp": ramp[:, None, :],
+                "net_cost": x[:, None, None] * changes[None, :, None] * weeks[None, None, :],
+                "sigma_d": sd[None, None, :],
+            }.items()
+        }
         n_eval = len(table["channel"])
         snr = table["mean"] / table["sigma_d"]
         keep = np.abs(snr) >= min_snr
@@ -924,9 +956,31 @@ class ExperimentDesigner:
                 "cost_efficiency"
             ] * _minmax(efficiency[keep])
         order = [i for i in np.argsort(-score, kind="stable") if keep[i]]
-        nulls = self.null_channels(int(weeks.max()), geo)
+        go_dark = {}
+        if -1.0 in changes:
+            at = (table["spend_change"] == -1.0) & (table["duration"] == weeks.max())
+            go_dark = dict(zip(table["channel"][at], table["mean"][at], strict=True))
+        nulls = self.null_channels(int(weeks.max()), geo, go_dark_means=go_dark)
         null_names = {n.channel for n in nulls}
-        target = self.target_scale.sum() if idx is None else self.target_scale[idx[0]]
+        # Outcome units: a geo's lift times its target scale; the national sum of model-scale
+        # lifts converts only when every geo shares one target scale (pymc-marketing's default).
+        if idx is not None:
+            target = float(self.target_scale[idx[0]])
+        elif np.allclose(self.target_scale, self.target_scale[0]):
+            target = float(self.target_scale[0])
+        else:
+            target = float("nan")
+        contexts = {
+            c: {
+                "rank": ranks[c],
+                "n_channels": len(self.channels),
+                "correlated": self._correlated(c),
+                "is_null": c in null_names,
+                "prior_trust": k,
+                "null_probability": float(null_probability),
+            }
+            for c in chans
+        }
         items = []
         for i in order:
             c = str(table["channel"][i])
@@ -944,29 +998,13 @@ class ExperimentDesigner:
                     ramp_fraction=float(table["ramp"][i]),
                     net_cost=float(table["net_cost"][i]),
                     score=float(score[i]),
-                    rationale="",
                     geo=unit_name,
-                    expected_lift_original=float(table["mean"][i] * target)
-                    if idx is not None or np.allclose(self.target_scale, self.target_scale[0])
-                    else float("nan"),
+                    expected_lift_original=float(table["mean"][i] * target),
                     net_cost_original=float(table["net_cost"][i] * self.channel_scale[c]),
                     sigma_d=float(table["sigma_d"][i]),
+                    context=contexts[c],
                 )
             )
-        correlated = {c: self._correlated(c) for c in chans}
-        n_channels = len(self.channels)
-        items = [
-            _with_rationale(
-                r,
-                ranks[r.channel],
-                n_channels,
-                correlated[r.channel],
-                r.channel in null_names,
-                k,
-                null_probability,
-            )
-            for r in items
-        ]
         settings = {
             "spend_changes": changes.tolist(), "durations": weeks.tolist(), "min_snr": min_snr,
             "significance_level": sig, "score_weights": weights, "hdi_prob": hdi_prob,
@@ -1070,15 +1108,15 @@ def _stack_units(
     return units, out
 
 
-def _with_rationale(
+def _rationale(
     r: Recommendation,
-    rank: int,
-    n_channels: int,
-    correlated: list[tuple[str, float]],
-    is_null: bool,
-    prior_trust: float,
-    null_probability: float,
-) -> Recommendation:
+    rank: int = 1,
+    n_channels: int = 1,
+    correlated: Sequence[tuple[str, float]] = (),
+    is_null: bool = False,
+    prior_trust: float = 1.0,
+    null_probability: float = 0.0,
+) -> str:
     lo, hi = r.lift_hdi
     lines = [
         f"{r.channel} is the channel whose contribution the posterior is least sure of "
@@ -1107,4 +1145,4 @@ def _with_rationale(
         )
     if is_null:
         lines.append(f"{r.channel} is flagged near-null: this test would mostly confirm a null.")
-    return replace(r, rationale="\n".join(lines))
+    return "\n".join(lines)

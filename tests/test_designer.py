@@ -44,6 +44,18 @@ def test_hdi_equals_arviz(shape, prob):
     np.testing.assert_array_equal(hdi(x, prob), expected)
 
 
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.r_[np.zeros(3000), np.ones(20), -np.ones(20)],  # ties: thresholds hit the fallback
+        np.sort(np.random.default_rng(1).standard_t(2, 4000)),  # sorted, heavy tails
+        np.random.default_rng(2).choice([0.0, 1.0, 2.0], 4000),
+    ],
+)
+def test_hdi_equals_arviz_on_awkward_draws(x):
+    np.testing.assert_array_equal(hdi(x, 0.94), az.hdi(x, hdi_prob=0.94))
+
+
 def test_fast_normal_cdf_matches_scipy():
     x = np.linspace(-10, 10, 200_001)
     ours = np.array([_kernels.phi(v) for v in x[::10]])

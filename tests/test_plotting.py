@@ -1,0 +1,51 @@
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+from labkit import load_dataset, plotting
+from labkit.simulate import simulate_designer_fixture
+
+
+@pytest.fixture(scope="module")
+def designer():
+    return simulate_designer_fixture().designer()
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_data_figures():
+    assert len(plotting.plot_geo_panel(load_dataset("geo_panel")).axes) == 3
+    assert len(plotting.plot_confounded(load_dataset("confounded")).axes) == 4  # one twin axis
+    assert len(plotting.plot_two_countries(load_dataset("two_countries")).axes) == 2
+
+
+def test_data_figures_check_their_input():
+    with pytest.raises(ValueError, match="geo_panel"):
+        plotting.plot_geo_panel(load_dataset("confounded"))
+    with pytest.raises(TypeError, match="Dataset"):
+        plotting.plot_two_countries("two_countries")
+
+
+def test_designer_figures(designer):
+    recs = designer.recommend()
+    n = len(designer.channels)
+    assert len(plotting.plot_saturation_posterior(designer).axes) == n
+    assert len(plotting.plot_saturation_curves(designer).axes) == n
+    grid = plotting.plot_lift_distributions(designer, "tv", (0.2, -1.0), (4, 8, 12))
+    assert len(grid.axes) == 6
+    assert "A=" in grid.axes[0].get_title()
+    ramp = plotting.plot_adstock_ramp(designer, max_weeks=12)
+    assert len(ramp.axes[0].lines) == n + 1  # one median per channel and the l_max marker
+    power_cost = plotting.plot_power_cost(recs)
+    assert power_cost.axes[0].get_xlabel().startswith("|net cost|")
+    for fig in (
+        plotting.plot_spend_correlation(designer),
+        plotting.plot_adstock_posterior(designer),
+        plotting.plot_channel_diagnostics(designer, recs),
+        plotting.plot_candidate(designer.evaluate("search", 0.2, 6)),
+    ):
+        assert isinstance(fig, Figure)
