@@ -22,12 +22,17 @@ __all__ = [
     "plot_candidate",
     "plot_channel_diagnostics",
     "plot_confounded",
+    "plot_derivative_fan",
+    "plot_derivative_space",
+    "plot_fitted_priors",
     "plot_geo_panel",
     "plot_lift_distributions",
     "plot_power_cost",
+    "plot_prior_vs_truth",
     "plot_saturation_curves",
     "plot_saturation_posterior",
     "plot_spend_correlation",
+    "plot_surface",
     "plot_two_countries",
 ]
 
@@ -383,4 +388,159 @@ def plot_candidate(summary: Any, significance_level: float = 0.05) -> Figure:
     )
     ax.set_yticks([])
     ax.legend(fontsize=8, title="red: significance thresholds", title_fontsize=7)
+    return fig
+
+
+# --------------------------------------------------------------------------- elicitation
+
+
+def plot_derivative_space(
+    observations: Any, ax: plt.Axes | None = None, label: str = "experiment"
+) -> Figure:
+    """Experiments as points in the saturation curve's derivative space (95 % HDI bars).
+
+    Parameters
+    ----------
+    observations : ExperimentObservation or DataFrame
+        An observation (its rate HDI is drawn), or a table ``x, rate, rate_sd``
+        (bars of +-2 sd).
+    ax : matplotlib.axes.Axes, optional
+    label : str
+    """
+    from labkit.elicitation import ExperimentObservation
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+    if isinstance(observations, ExperimentObservation):
+        lo, hi = observations.rate_hdi
+        x, y = [observations.x], [observations.rate_mean]
+        err = [[y[0] - lo], [hi - y[0]]]
+    else:
+        x, y = observations["x"].to_numpy(), observations["rate"].to_numpy()
+        err = 2 * observations["rate_sd"].to_numpy()
+    ax.errorbar(x, y, yerr=err, fmt="o", color="C2", capsize=5, ms=8, label=label, zorder=5)
+    ax.set(xlabel="spend x", ylabel="rate of change dy/dx", title="experiments in derivative space")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_surface(
+    axes: dict[str, np.ndarray],
+    surface: np.ndarray,
+    *,
+    truth: tuple[float, float] | None = None,
+    title: str = "",
+    near_peak: float = 1.5,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Contours of a log-density surface over two parameters, with its near-peak region.
+
+    Parameters
+    ----------
+    axes : dict
+        Two 1-D axes keyed by parameter name (first = x-axis).
+    surface : numpy.ndarray
+        Log-density, shape ``(len(second), len(first))``.
+    truth : tuple, optional
+        True parameter values, marked in red.
+    near_peak : float
+        Cells within this many log units of the maximum are dotted in gold.
+    """
+    (p0, a0), (p1, a1) = axes.items()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
+    finite = np.where(np.isfinite(surface), surface, np.nan)
+    top = np.nanmax(finite)
+    levels = np.linspace(top - 30, top, 25)
+    ax.contour(a0, a1, finite, levels=levels, cmap="viridis", linewidths=0.8)
+    g0, g1 = np.meshgrid(a0, a1)
+    near = finite >= top - near_peak
+    ax.plot(
+        g0[near], g1[near], ".", color="gold", alpha=0.15, ms=3, label=f"within {near_peak} of peak"
+    )
+    if truth is not None:
+        ax.plot(*truth, "o", color="red", ms=8, zorder=10, label="truth")
+    ax.set(xlabel=p0, ylabel=p1, title=title)
+    ax.legend(fontsize=7, loc="upper right")
+    return ax.figure
+
+
+def plot_derivative_fan(
+    result: Any,
+    *,
+    x_max: float = 8.0,
+    n_curves: int = 200,
+    truth: dict[str, float] | None = None,
+    random_seed: int = 0,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Plot derivative curves of posterior draws, the observations and the true curve."""
+    from labkit.elicitation import saturation_derivative
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+    rng = np.random.default_rng(random_seed)
+    grid = np.linspace(1e-3, x_max, 200)
+    params = result.saturation.params
+    n = result.posterior.sizes["chain"] * result.posterior.sizes["draw"]
+    idx = rng.choice(n, size=min(n_curves, n), replace=False)
+    draws = {p: result.draws(p)[idx][:, None] for p in params}
+    curves = saturation_derivative(result.saturation.name, grid[None, :], **draws)
+    ax.plot(grid, curves.T, color="C0", alpha=0.04)
+    ax.plot(
+        grid, np.median(curves, axis=0), color="C0", ls="--", label="posterior median derivative"
+    )
+    if truth is not None:
+        ax.plot(
+            grid,
+            saturation_derivative(result.saturation.name, grid, **truth),
+            "k",
+            lw=1.5,
+            label="true derivative",
+        )
+    plot_derivative_space(result.observations, ax=ax)
+    ax.set(ylim=(0, None), title="derivative curves consistent with the experiments")
+    return ax.figure
+
+
+def plot_fitted_priors(result: Any, fitted: dict[str, Any]) -> Figure:
+    """Scaled elicitation posterior (histogram) against the fitted prior (line), per parameter."""
+    fig, axes = plt.subplots(1, len(fitted), figsize=(5 * len(fitted), 3), layout="constrained")
+    for ax, (p, fp) in zip(np.atleast_1d(axes), fitted.items(), strict=True):
+        scaled = result.draws(p) / fp.scale
+        ax.hist(scaled, bins=60, density=True, alpha=0.4, color="C0", label="elicitation posterior")
+        grid = np.linspace(max(scaled.min() * 0.5, 1e-4), scaled.max() * 1.3, 400)
+        ax.plot(grid, fp.dist().pdf(grid), color="C1", lw=2, label=f"fitted {fp.family}")
+        ax.axvspan(
+            fp.lower, fp.upper, color="C1", alpha=0.08, label=f"target interval ({fp.mass:.1%})"
+        )
+        ax.set(title=f"{p} on the MMM's scale", xlabel=p)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def plot_prior_vs_truth(
+    samples: dict[str, dict[str, np.ndarray]], truth: dict[str, float]
+) -> Figure:
+    """Violin plots of prior draws in original units, one row per prior, with the truth dashed.
+
+    Parameters
+    ----------
+    samples : dict
+        ``{prior name: {param: draws}}``.
+    truth : dict
+        ``{param: true value}``.
+    """
+    names = list(samples)
+    params = list(truth)
+    fig, axes = plt.subplots(
+        len(names), len(params), figsize=(5 * len(params), 1.8 * len(names)), layout="constrained",
+        sharex="col", squeeze=False,
+    )  # fmt: skip
+    for i, name in enumerate(names):
+        for j, p in enumerate(params):
+            ax = axes[i, j]
+            sns.violinplot(x=samples[name][p], ax=ax, color=f"C{i}", orient="h", cut=0)
+            ax.axvline(truth[p], color="k", ls="--")
+            ax.set(ylabel=name if j == 0 else "", title=p if i == 0 else "")
     return fig

@@ -135,13 +135,19 @@ def _check_seed(random_seed: int | None) -> None:
         raise TypeError(f"random_seed must be a non-negative int or None, got {random_seed!r}")
 
 
-def pm_sample_kwargs(random_seed: int | None = None, **overrides: Any) -> dict[str, Any]:
+def pm_sample_kwargs(
+    random_seed: int | None = None, *, small: bool = False, **overrides: Any
+) -> dict[str, Any]:
     """Keyword arguments for :func:`pymc.sample` in the current mode.
 
     Parameters
     ----------
     random_seed : int, optional
         Seed passed through to the sampler.
+    small : bool
+        A model with a handful of parameters that samples in seconds (such as an
+        elicitation model): fast mode then keeps 1000 draws per chain, because
+        compilation, not sampling, is its cost and its quantiles are compared.
     **overrides
         Any setting to replace (for example ``target_accept=0.95``).
 
@@ -155,8 +161,8 @@ def pm_sample_kwargs(random_seed: int | None = None, **overrides: Any) -> dict[s
     s = fit_settings()
     kwargs: dict[str, Any] = {
         "chains": s.chains,
-        "draws": s.draws,
-        "tune": s.tune,
+        "draws": max(s.draws, 1000) if small else s.draws,
+        "tune": max(s.tune, 1000) if small else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,
         "progressbar": not s.fast,

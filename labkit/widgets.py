@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-__all__ = ["designer_explorer"]
+__all__ = ["designer_explorer", "elicitation_explorer"]
 
 
 class DesignerExplorer(widgets.VBox):
@@ -104,3 +104,128 @@ def designer_explorer(designer: Any, *, channel: str | None = None) -> DesignerE
         An ``ipywidgets.VBox``; its ``.result`` holds the current candidate summary.
     """
     return DesignerExplorer(designer, channel=channel)
+
+
+class ElicitationExplorer(widgets.VBox):
+    """Observed rate, its sd, the spend midpoint and the family -> grid posterior, fan, prior.
+
+    Attributes
+    ----------
+    controls : dict
+        ``rate``, ``rate_sd``, ``x`` and ``saturation``.
+    result : labkit.elicitation.ElicitationResult
+        The last grid posterior.
+    fitted : dict
+        The last fitted priors (``{param: FittedPrior}``).
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float,
+        rate_sd: float,
+        x: float,
+        target_scale: float,
+        channel_scale: float,
+        truth: dict[str, float] | None = None,
+    ) -> None:
+        self.scales = {"target_scale": target_scale, "channel_scale": channel_scale}
+        self.truth = truth
+        self.controls = {
+            "rate": widgets.FloatSlider(
+                value=rate, min=0.02, max=2.0, step=0.01, description="rate"
+            ),
+            "rate_sd": widgets.FloatSlider(
+                value=rate_sd,
+                min=0.005,
+                max=0.5,
+                step=0.005,
+                description="rate sd",
+                readout_format=".3f",
+            ),
+            "x": widgets.FloatSlider(value=x, min=0.1, max=6.0, step=0.05, description="spend x"),
+            "saturation": widgets.Dropdown(
+                options=["michaelis_menten", "logistic"],
+                value="michaelis_menten",
+                description="family",
+            ),
+        }
+        self.summary = widgets.HTML()
+        self.figure = widgets.Output()
+        self.result = None
+        self.fitted: dict[str, Any] = {}
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        super().__init__(
+            [widgets.HBox([widgets.VBox(list(self.controls.values())), self.summary]), self.figure]
+        )
+        self._update()
+
+    def _update(self, _change: Any = None) -> None:
+        import pandas as pd
+
+        from labkit.elicitation import elicit, mmm_priors
+        from labkit.plotting import plot_derivative_fan, plot_surface
+
+        v = {k: c.value for k, c in self.controls.items()}
+        obs = pd.DataFrame({"x": [v["x"]], "rate": [v["rate"]], "rate_sd": [v["rate_sd"]]})
+        self.result = elicit(obs, v["saturation"], random_seed=0, draws=2000)
+        _, self.fitted = mmm_priors(self.result, "tested", ["tested"], **self.scales)
+        rows = []
+        for p, fp in self.fitted.items():
+            args = ", ".join(f"{k}={val:.3g}" for k, val in fp.params.items())
+            rows.append(f"<tr><td>{p}</td><td>{fp.family}({args})</td><td>{fp.mass:.1%}</td></tr>")
+        self.summary.value = (
+            "<p><b>posterior</b><br>" + self.result.summary().round(3).to_html() + "</p>"
+            "<p><b>priors on the MMM's scale</b><table>"
+            "<tr><th>param</th><th>prior</th><th>mass on HDI</th></tr>"
+            + "".join(rows)
+            + "</table></p>"
+        )
+        truth = self.truth if v["saturation"] == "michaelis_menten" else None
+        self.figure.clear_output(wait=True)
+        with self.figure:
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+            grid = self.result.grid
+            p0, p1 = self.result.saturation.params
+            plot_surface(
+                {p0: grid[p0], p1: grid[p1]}, grid["log_posterior"], ax=axes[0],
+                truth=(truth[p0], truth[p1]) if truth else None, title="grid posterior",
+            )  # fmt: skip
+            plot_derivative_fan(self.result, ax=axes[1], n_curves=100, truth=truth)
+            display(fig)
+            plt.close(fig)
+
+
+def elicitation_explorer(
+    *,
+    rate: float,
+    rate_sd: float,
+    x: float,
+    target_scale: float,
+    channel_scale: float,
+    truth: dict[str, float] | None = None,
+) -> ElicitationExplorer:
+    """Build the live elicitation explorer (grid posterior, derivative fan, fitted priors).
+
+    Parameters
+    ----------
+    rate, rate_sd, x : float
+        Starting observation.
+    target_scale, channel_scale : float
+        The MMM's max-abs scales, for the fitted priors.
+    truth : dict, optional
+        True Michaelis-Menten parameters to mark.
+
+    Returns
+    -------
+    ElicitationExplorer
+    """
+    return ElicitationExplorer(
+        rate=rate,
+        rate_sd=rate_sd,
+        x=x,
+        target_scale=target_scale,
+        channel_scale=channel_scale,
+        truth=truth,
+    )

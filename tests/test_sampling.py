@@ -58,3 +58,8 @@ def test_bad_seed(seed, full_mode):
 def test_bad_folds(folds, full_mode):
     with pytest.raises(ValueError, match="full"):
         sampling.n_folds(folds)
+
+
+def test_small_models_keep_enough_draws_in_fast_mode(fast_mode):
+    kw = sampling.pm_sample_kwargs(small=True)
+    assert kw["draws"] == 1000 and kw["chains"] == sampling.FAST.chains
