@@ -146,8 +146,8 @@ def pm_sample_kwargs(
         Seed passed through to the sampler.
     small : bool
         A model with a handful of parameters that samples in seconds (such as an
-        elicitation model): fast mode then keeps 1000 draws per chain, because
-        compilation, not sampling, is its cost and its quantiles are compared.
+        elicitation model): both modes then take 4 chains x 2000 draws, because
+        compilation, not sampling, is its cost and its tail quantiles are compared.
     **overrides
         Any setting to replace (for example ``target_accept=0.95``).
 
@@ -160,9 +160,9 @@ def pm_sample_kwargs(
     _check_seed(random_seed)
     s = fit_settings()
     kwargs: dict[str, Any] = {
-        "chains": s.chains,
-        "draws": max(s.draws, 1000) if small else s.draws,
-        "tune": max(s.tune, 1000) if small else s.tune,
+        "chains": FULL.chains if small else s.chains,
+        "draws": 2000 if small else s.draws,
+        "tune": FULL.tune if small else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,
         "progressbar": not s.fast,

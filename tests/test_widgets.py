@@ -33,3 +33,17 @@ def test_zero_change_is_explained_not_computed(designer):
     w = designer_explorer(designer)
     w.controls["spend_change"].value = 0.0
     assert "non-zero" in w.summary.value
+
+
+def test_elicitation_explorer_updates_headless():
+    from labkit.widgets import elicitation_explorer
+
+    w = elicitation_explorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
+    first = w.result.summary()
+    assert set(w.fitted) == {"alpha", "lam"}
+    w.controls["rate_sd"].value = 0.01  # a sharper experiment narrows the posterior of alpha
+    sharper = w.result.summary()
+    assert sharper.loc["alpha", "sd"] < first.loc["alpha", "sd"]
+    w.controls["saturation"].value = "logistic"
+    assert w.result.saturation.name == "logistic" and set(w.fitted) == {"lam", "beta"}
+    assert "mass on HDI" in w.summary.value
