@@ -27,6 +27,7 @@ __all__ = [
     "plot_fitted_priors",
     "plot_geo_panel",
     "plot_lift_distributions",
+    "plot_posterior_pair",
     "plot_power_cost",
     "plot_prior_vs_truth",
     "plot_saturation_curves",
@@ -543,4 +544,34 @@ def plot_prior_vs_truth(
             sns.violinplot(x=samples[name][p], ax=ax, color=f"C{i}", orient="h", cut=0)
             ax.axvline(truth[p], color="k", ls="--")
             ax.set(ylabel=name if j == 0 else "", title=p if i == 0 else "")
+    return fig
+
+
+def plot_posterior_pair(
+    results: dict[str, Any], truth: tuple[float, float] | None = None
+) -> Figure:
+    """Joint draws of two elicitation posteriors side by side, on shared axes.
+
+    Parameters
+    ----------
+    results : dict
+        ``{label: ElicitationResult}`` (for example grid and NUTS).
+    truth : tuple, optional
+        True values of the two parameters.
+    """
+    fig, axes = plt.subplots(
+        1,
+        len(results),
+        figsize=(5 * len(results), 4),
+        layout="constrained",
+        sharex=True,
+        sharey=True,
+    )
+    for i, (ax, (label, res)) in enumerate(zip(np.atleast_1d(axes), results.items(), strict=True)):
+        p0, p1 = res.saturation.params[:2]
+        ax.scatter(res.draws(p0)[:3000], res.draws(p1)[:3000], s=3, alpha=0.2, color=f"C{i}")
+        if truth is not None:
+            ax.plot(*truth, "ro", ms=7, label="truth")
+            ax.legend(fontsize=7)
+        ax.set(xlabel=p0, ylabel=p1, title=label)
     return fig

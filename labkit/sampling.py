@@ -146,7 +146,7 @@ def pm_sample_kwargs(
         Seed passed through to the sampler.
     small : bool
         A model with a handful of parameters that samples in seconds (such as an
-        elicitation model): both modes then take 4 chains x 2000 draws, because
+        elicitation model): both modes then take 4 chains x 5000 draws, because
         compilation, not sampling, is its cost and its tail quantiles are compared.
     **overrides
         Any setting to replace (for example ``target_accept=0.95``).
@@ -161,7 +161,7 @@ def pm_sample_kwargs(
     s = fit_settings()
     kwargs: dict[str, Any] = {
         "chains": FULL.chains if small else s.chains,
-        "draws": 2000 if small else s.draws,
+        "draws": 5000 if small else s.draws,
         "tune": FULL.tune if small else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,

@@ -49,3 +49,27 @@ def test_designer_figures(designer):
         plotting.plot_candidate(designer.evaluate("search", 0.2, 6)),
     ):
         assert isinstance(fig, Figure)
+
+
+def test_elicitation_figures():
+    import pandas as pd
+
+    from labkit.elicitation import elicit, mmm_priors
+
+    obs = pd.DataFrame({"x": [1.8, 4.0], "rate": [0.3, 0.16], "rate_sd": [0.03, 0.02]})
+    res = elicit(obs, random_seed=0, draws=500)
+    _, fitted = mmm_priors(res, "meta", ["meta"], target_scale=6.0, channel_scale=4.0)
+    assert len(plotting.plot_fitted_priors(res, fitted).axes) == 2
+    fan = plotting.plot_derivative_fan(res, n_curves=20, truth={"alpha": 2.75, "lam": 2.5})
+    assert len(fan.axes[0].lines) >= 22  # 20 draws, the median and the truth
+    grid = res.grid
+    surface = plotting.plot_surface(
+        {"alpha": grid["alpha"], "lam": grid["lam"]}, grid["log_posterior"], truth=(2.75, 2.5)
+    )
+    assert surface.axes[0].get_xlabel() == "alpha"
+    assert len(plotting.plot_posterior_pair({"a": res, "b": res}).axes) == 2
+    truth = {"alpha": 2.75, "lam": 2.5}
+    violins = plotting.plot_prior_vs_truth(
+        {"prior": {"alpha": res.draws("alpha"), "lam": res.draws("lam")}}, truth
+    )
+    assert len(violins.axes) == 2

@@ -62,4 +62,4 @@ def test_bad_folds(folds, full_mode):
 
 def test_small_models_keep_enough_draws_in_fast_mode(fast_mode):
     kw = sampling.pm_sample_kwargs(small=True)
-    assert kw["draws"] == 2000 and kw["chains"] == sampling.FULL.chains
+    assert kw["draws"] == 5000 and kw["chains"] == sampling.FULL.chains
