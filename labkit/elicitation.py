@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from labkit.causal import total_effect_draws
 from labkit.designer import hdi
 from labkit.response import Saturation, get_saturation
 
@@ -242,25 +243,10 @@ def experiment_observation(
     ValueError
         If the spend did not change over the window (non-positive spend change).
     """
-    post = result.post_impact
-    units = [str(u) for u in post.coords["treated_units"].to_numpy()]
-    unit = treated_unit or units[0]
-    if unit not in units:
-        raise ValueError(f"treated_unit must be one of {units}, got {unit!r}")
-    impact = post.sel(treated_units=unit)
-    obs_dim = next(d for d in impact.dims if d not in ("chain", "draw"))
-    window = pd.Index(impact.coords[obs_dim].to_numpy())
-    total = impact.sum(obs_dim).stack(sample=("chain", "draw")).to_numpy()
-    n = len(window)
-    if include_noise:
-        posterior = result.model.idata.posterior
-        sigma_name = next(v for v in posterior.data_vars if "sigma" in v)
-        sigma = posterior[sigma_name]
-        if "treated_units" in sigma.dims:
-            sigma = sigma.sel(treated_units=unit)
-        sigma = sigma.stack(sample=("chain", "draw")).to_numpy().reshape(-1)
-        rng = np.random.default_rng(random_seed)
-        total = total + rng.normal(0.0, np.sqrt(n) * sigma)
+    effect = total_effect_draws(
+        result, treated_unit=treated_unit, include_noise=include_noise, random_seed=random_seed
+    )
+    window, total, n = effect.window, effect.total, effect.n_weeks
     spend = pd.Series(spend)
     actual = float(spend.reindex(window).mean())
     if counterfactual_spend is None:
