@@ -22,14 +22,19 @@ __all__ = [
     "plot_candidate",
     "plot_channel_diagnostics",
     "plot_confounded",
+    "plot_confounder_dag",
+    "plot_contributions_vs_truth",
     "plot_derivative_fan",
     "plot_derivative_space",
     "plot_fitted_priors",
     "plot_geo_panel",
     "plot_lift_distributions",
+    "plot_parameter_stability",
     "plot_posterior_pair",
     "plot_power_cost",
     "plot_prior_vs_truth",
+    "plot_roas_by_fold",
+    "plot_roas_posteriors",
     "plot_saturation_curves",
     "plot_saturation_posterior",
     "plot_spend_correlation",
@@ -574,4 +579,138 @@ def plot_posterior_pair(
             ax.plot(*truth, "ro", ms=7, label="truth")
             ax.legend(fontsize=7)
         ax.set(xlabel=p0, ylabel=p1, title=label)
+    return fig
+
+
+# --------------------------------------------------------------------------- confounders
+
+
+def plot_confounder_dag() -> Figure:
+    """Draw the data-generating process of the ``confounded`` data set as a small DAG."""
+    z, y = "z\n(unobserved)", "y (sales)"
+    nodes = {
+        z: (0.5, 0.9),
+        "x1": (0.2, 0.5),
+        "x2": (0.5, 0.5),
+        "trend +\nseason": (0.8, 0.5),
+        y: (0.5, 0.1),
+    }
+    edges = [(z, "x1"), (z, y), ("x1", y), ("x2", y), ("trend +\nseason", y)]
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    for a, b in edges:
+        (xa, ya), (xb, yb) = nodes[a], nodes[b]
+        arrow = {"arrowstyle": "->", "lw": 1.5, "color": "C3" if a == z else "k"}
+        ax.annotate("", xy=(xb, yb + 0.06), xytext=(xa, ya - 0.06), arrowprops=arrow)
+    for name, (x, yy) in nodes.items():
+        box = {"boxstyle": "round", "fc": "white", "ec": "C3" if name == z else "k"}
+        ax.text(x, yy, name, ha="center", va="center", fontsize=10, bbox=box)
+    ax.set(xlim=(0, 1), ylim=(0, 1), title="z drives x1 spend and sales: a confounder")
+    ax.axis("off")
+    return fig
+
+
+def plot_roas_by_fold(
+    folds: pd.DataFrame, truth: dict[str, float], test_dates: pd.Series | None = None
+) -> Figure:
+    """ROAS posteriors per fold (mean and HDI) against the truth, one panel per channel.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        Columns ``model, fold, train_end, channel, mean, hdi_lower, hdi_upper``.
+    truth : dict
+        True ROAS per channel.
+    test_dates : pandas.Series, optional
+        Lift-test dates, marked as vertical lines.
+    """
+    channels = list(truth)
+    fig, axes = plt.subplots(
+        len(channels), 1, figsize=(9, 3 * len(channels)), layout="constrained", sharex=True
+    )
+    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
+        for i, (model, g) in enumerate(
+            folds[folds["channel"] == channel].groupby("model", sort=False)
+        ):
+            offset = pd.Timedelta(days=1.5 * (i - 0.5))
+            ax.errorbar(
+                g["train_end"] + offset, g["mean"],
+                yerr=[g["mean"] - g["hdi_lower"], g["hdi_upper"] - g["mean"]],
+                fmt="o-", capsize=3, color=f"C{i}", label=model,
+            )  # fmt: skip
+        ax.axhline(truth[channel], color="k", ls="--", label="true ROAS")
+        if test_dates is not None:
+            for d in test_dates:
+                ax.axvline(d, color="grey", ls=":", lw=1)
+        ax.set(title=f"{channel}: ROAS per fold (dotted: lift-test dates)", ylabel="ROAS")
+        ax.legend(fontsize=8)
+    np.atleast_1d(axes)[-1].set_xlabel("training end of the fold")
+    return fig
+
+
+def plot_parameter_stability(folds: pd.DataFrame) -> Figure:
+    """Posterior mean and HDI of each parameter over the folds, per model.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        Columns ``model, fold, parameter, channel, mean, hdi_lower, hdi_upper``.
+    """
+    keys = folds[["parameter", "channel"]].drop_duplicates().to_records(index=False)
+    fig, axes = plt.subplots(
+        1, len(keys), figsize=(3.2 * len(keys), 3), layout="constrained", squeeze=False
+    )
+    for ax, (param, channel) in zip(axes[0], keys, strict=True):
+        sub = folds[(folds["parameter"] == param) & (folds["channel"] == channel)]
+        for i, (model, g) in enumerate(sub.groupby("model", sort=False)):
+            ax.errorbar(
+                g["fold"] + 0.1 * i, g["mean"],
+                yerr=[g["mean"] - g["hdi_lower"], g["hdi_upper"] - g["mean"]],
+                fmt="o", capsize=2, color=f"C{i}", label=model,
+            )  # fmt: skip
+        ax.set(title=f"{param}[{channel}]", xlabel="fold")
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
+
+def plot_contributions_vs_truth(contributions: pd.DataFrame, truth: pd.DataFrame) -> Figure:
+    """Posterior-mean channel contributions against the true effects, one panel per channel.
+
+    Parameters
+    ----------
+    contributions, truth : pandas.DataFrame
+        Indexed by date, one column per channel, outcome units.
+    """
+    channels = list(truth.columns)
+    fig, axes = plt.subplots(
+        len(channels), 1, figsize=(10, 2.8 * len(channels)), sharex=True, layout="constrained"
+    )
+    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
+        ax.plot(truth.index, truth[channel], color="k", label="true effect")
+        ax.plot(contributions.index, contributions[channel], color="C1", label="model contribution")
+        ax.set(title=channel, ylabel="sales")
+        ax.legend(fontsize=8)
+    return fig
+
+
+def plot_roas_posteriors(draws: dict[str, Any], truth: dict[str, float]) -> Figure:
+    """ROAS posteriors of several models against the truth, one panel per channel.
+
+    Parameters
+    ----------
+    draws : dict
+        ``{model name: DataArray over chain, draw, channel}``.
+    truth : dict
+        True ROAS per channel.
+    """
+    channels = list(truth)
+    fig, axes = plt.subplots(
+        1, len(channels), figsize=(5 * len(channels), 3.2), layout="constrained"
+    )
+    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
+        for i, (name, da) in enumerate(draws.items()):
+            values = da.sel(channel=channel).to_numpy().reshape(-1)
+            ax.hist(values, bins=50, density=True, alpha=0.45, color=f"C{i}", label=name)
+        ax.axvline(truth[channel], color="k", ls="--", label="true ROAS")
+        ax.set(title=f"ROAS of {channel}", xlabel="ROAS")
+        ax.legend(fontsize=8)
     return fig

@@ -17,7 +17,14 @@ import xarray as xr
 
 from labkit.designer import hdi
 
-__all__ = ["check_lift_test_dates", "dated_lift_tests", "roas_summary", "true_roas"]
+__all__ = [
+    "check_lift_test_dates",
+    "dated_lift_tests",
+    "fold_summaries",
+    "roas_draws",
+    "roas_summary",
+    "true_roas",
+]
 
 
 def true_roas(
@@ -139,6 +146,35 @@ def check_lift_test_dates(
     return table
 
 
+def roas_draws(mmm: Any, X: pd.DataFrame) -> xr.DataArray:
+    """ROAS posterior of a fitted pymc-marketing MMM over the data it saw.
+
+    ``sum over dates of channel_contribution x target_scale / sum of spend``: the
+    same definition as :func:`true_roas` (contributions carried past the last date
+    are ignored on both sides).
+
+    Parameters
+    ----------
+    mmm : pymc_marketing.mmm.multidimensional.MMM
+        Fitted, national.
+    X : pandas.DataFrame
+        The spend it was fitted on (channel columns).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``chain, draw, channel``.
+    """
+    from labkit.mmm import check_fitted
+
+    check_fitted(mmm)
+    channels = list(mmm.channel_columns)
+    contribution = mmm.idata.posterior["channel_contribution"].sum("date")
+    target_scale = float(np.asarray(mmm.get_scales_as_xarray()["target_scale"]).max())
+    spend = xr.DataArray(X[channels].sum().to_numpy(), dims="channel", coords={"channel": channels})
+    return (contribution * target_scale / spend).transpose("chain", "draw", "channel")
+
+
 def roas_summary(
     roas: xr.DataArray, truth: Mapping[str, float], hdi_prob: float = 0.94
 ) -> pd.DataFrame:
@@ -170,3 +206,78 @@ def roas_summary(
             "error": mean - t, "abs_error": abs(mean - t), "covered": bool(lo <= t <= hi),
         }  # fmt: skip
     return pd.DataFrame(rows).T.infer_objects()
+
+
+def fold_summaries(
+    cv_idata: Any,
+    models: Sequence[Any],
+    truth: Mapping[str, float],
+    *,
+    label: str,
+    parameters: Sequence[str] = ("adstock_alpha", "saturation_lam", "saturation_beta"),
+    hdi_prob: float = 0.94,
+) -> dict[str, pd.DataFrame]:
+    """Per-fold tables from a ``TimeSliceCrossValidator.run(..., return_models=True)``.
+
+    Parameters
+    ----------
+    cv_idata : arviz.InferenceData
+        The combined result (its ``cv_metadata`` and ``posterior_predictive``).
+    models : sequence
+        The fitted fold models.
+    truth : dict
+        True ROAS per channel.
+    label : str
+        Model name for the ``model`` column.
+    parameters : sequence of str
+        Posterior variables (over ``channel``) to follow across folds.
+    hdi_prob : float
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        ``roas`` (fold, train_end, channel, mean, HDI, error), ``parameters``,
+        ``crps`` (pymc-marketing's CRPS of the out-of-sample weeks, original
+        scale) and ``lift_tests`` (how many lift measurements each fold's model
+        holds, and the latest date it may use).
+    """
+    from pymc_marketing.metrics import crps
+
+    meta = cv_idata.cv_metadata["metadata"].to_numpy()
+    roas_rows, param_rows, crps_rows, lift_rows = [], [], [], []
+    for fold, (m, info) in enumerate(zip(models, meta, strict=True)):
+        train_end = pd.Timestamp(info["X_train"]["date"].max())
+        summary = roas_summary(roas_draws(m, info["X_train"]), truth, hdi_prob)
+        for channel, row in summary.iterrows():
+            roas_rows.append(
+                {"model": label, "fold": fold, "train_end": train_end, "channel": channel, **row}
+            )
+        post = m.idata.posterior
+        for p in parameters:
+            for channel in post[p].coords["channel"].to_numpy():
+                draws = post[p].sel(channel=channel).to_numpy().reshape(-1)
+                lo, hi = hdi(draws, hdi_prob)
+                param_rows.append(
+                    {"model": label, "fold": fold, "parameter": p, "channel": str(channel)}
+                    | {"mean": float(draws.mean()), "hdi_lower": float(lo), "hdi_upper": float(hi)}
+                )
+        test_dates = pd.to_datetime(info["X_test"]["date"])
+        pred = (
+            cv_idata.posterior_predictive["y_original_scale"]
+            .isel(cv=fold)
+            .sel(date=test_dates.to_numpy())
+        )
+        samples = pred.stack(sample=("chain", "draw")).transpose("sample", "date").to_numpy()
+        score = float(crps(np.asarray(info["y_test"], dtype=float), samples))
+        crps_rows.append({"model": label, "fold": fold, "train_end": train_end, "crps": score})
+        observed = m.idata.observed_data
+        n_lift = int(observed["lift_measurements"].size) if "lift_measurements" in observed else 0
+        lift_rows.append(
+            {"model": label, "fold": fold, "train_end": train_end, "n_lift_tests": n_lift}
+        )
+    return {
+        "roas": pd.DataFrame(roas_rows),
+        "parameters": pd.DataFrame(param_rows),
+        "crps": pd.DataFrame(crps_rows),
+        "lift_tests": pd.DataFrame(lift_rows),
+    }

@@ -73,3 +73,35 @@ def test_elicitation_figures():
         {"prior": {"alpha": res.draws("alpha"), "lam": res.draws("lam")}}, truth
     )
     assert len(violins.axes) == 2
+
+
+def test_confounder_figures():
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    labels = [t.get_text() for t in plotting.plot_confounder_dag().axes[0].texts if t.get_text()]
+    assert len(labels) == 5 and any("unobserved" in t for t in labels)
+    idx = pd.date_range("2024-01-06", periods=5, freq="W")
+    frame = pd.DataFrame({"x1": np.arange(5.0), "x2": np.ones(5)}, index=idx)
+    assert len(plotting.plot_contributions_vs_truth(frame, frame).axes) == 2
+    draws = xr.DataArray(
+        np.random.default_rng(0).normal(1, 0.1, (2, 50, 2)),
+        dims=("chain", "draw", "channel"),
+        coords={"channel": ["x1", "x2"]},
+    )
+    assert len(plotting.plot_roas_posteriors({"m": draws}, {"x1": 1.0, "x2": 1.0}).axes) == 2
+    folds = pd.DataFrame(
+        {
+            "model": "m",
+            "fold": [0, 1],
+            "train_end": idx[:2],
+            "channel": "x1",
+            "mean": [1.0, 1.1],
+            "hdi_lower": [0.9, 1.0],
+            "hdi_upper": [1.1, 1.2],
+        }
+    )
+    assert len(plotting.plot_roas_by_fold(folds, {"x1": 1.0}, idx[:1]).axes) == 1
+    params = folds.drop(columns=["train_end", "channel"]).assign(parameter="lam", channel="x1")
+    assert len(plotting.plot_parameter_stability(params).axes) == 1

@@ -63,3 +63,8 @@ def test_bad_folds(folds, full_mode):
 def test_small_models_keep_enough_draws_in_fast_mode(fast_mode):
     kw = sampling.pm_sample_kwargs(small=True)
     assert kw["draws"] == 5000 and kw["chains"] == sampling.FULL.chains
+
+
+def test_gaussian_process_models_use_nutpie_in_fast_mode(fast_mode):
+    assert sampling.mmm_fit_kwargs(gaussian_process=True)["nuts_sampler"] == "nutpie"
+    assert sampling.mmm_fit_kwargs()["nuts_sampler"] == "pymc"
