@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from fakes import FakeSyntheticControl
 
 from labkit import load_dataset
 from labkit.calibration import (
@@ -96,43 +97,21 @@ def test_validation_passes_good_table():
     assert validate_lift_tests(GOOD, channels=["c1"], geos=["a", "b"]) is GOOD
 
 
-class _FakeSC:
-    def __init__(self, weekly_effect, weeks, sigma):
-        idx = pd.date_range("2024-01-07", periods=weeks, freq="W")
-        self.post_impact = xr.DataArray(
-            np.full((2, 1000, weeks, 1), weekly_effect),
-            dims=("chain", "draw", "obs_ind", "treated_units"),
-            coords={"obs_ind": idx, "treated_units": ["geo_00"]},
-        )
-        sig = xr.DataArray(
-            np.full((2, 1000, 1), sigma), dims=("chain", "draw", "treated_units"),
-            coords={"treated_units": ["geo_00"]},
-        )  # fmt: skip
-        self.model = type(
-            "M", (), {"idata": az.InferenceData(posterior=xr.Dataset({"y_hat_sigma": sig}))}
-        )()
-
-
 def test_synthetic_control_unit_conversion():
     weeks, sigma = 8, 0.04
-    row = lift_test_from_synthetic_control(
-        _FakeSC(0.05, weeks, sigma), channel="c1", geo="geo_00", x=0.4, delta_x=0.15
-    )
+    fake = FakeSyntheticControl(0.05, weeks, sigma, unit="geo_00")
+    kw = {"channel": "c1", "geo": "geo_00", "x": 0.4, "delta_x": 0.15}
+    row = lift_test_from_synthetic_control(fake, **kw)
     assert row["delta_y"] == pytest.approx(0.05, abs=0.002)  # per week, not the total
     # total sd = sqrt(n) sigma; per-week sd = total sd / n = sigma / sqrt(n)
     assert row["sigma"] == pytest.approx(sigma / np.sqrt(weeks), rel=0.05)
     aware = lift_test_from_synthetic_control(
-        _FakeSC(0.05, weeks, sigma), channel="c1", geo="geo_00", x=0.4, delta_x=0.15,
-        include_noise=False, adstock_alpha=0.5, l_max=8,
-    )  # fmt: skip
+        fake, **kw, include_noise=False, adstock_alpha=0.5, l_max=8
+    )
     fraction = adstock_ramp(0.5, 8, weeks).mean()
     assert aware["ramp_fraction"] == pytest.approx(fraction)
     assert aware["delta_y"] == pytest.approx(0.05 / fraction)
     with pytest.raises(ValueError, match="l_max"):
-        lift_test_from_synthetic_control(
-            _FakeSC(0.05, 4, 0.01), channel="c1", geo="g", x=0.4, delta_x=0.1, adstock_alpha=0.5
-        )
+        lift_test_from_synthetic_control(fake, **kw, adstock_alpha=0.5)
     with pytest.raises(ValueError, match="delta_x"):
-        lift_test_from_synthetic_control(
-            _FakeSC(0.05, 4, 0.01), channel="c1", geo="g", x=0.4, delta_x=0.0
-        )
+        lift_test_from_synthetic_control(fake, **(kw | {"delta_x": 0.0}))

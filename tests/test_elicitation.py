@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-import xarray as xr
+from fakes import FakeSyntheticControl
 from pymc_marketing.mmm import MichaelisMentenSaturation
 
 from labkit import elicitation as E
@@ -136,33 +136,9 @@ def test_mmm_priors_for_tested_and_untested_channels():
         E.mmm_priors(res, "tv", ["meta"], target_scale=7.0, channel_scale=4.0)
 
 
-class _FakeSyntheticControl:
-    """The two attributes experiment_observation reads from a CausalPy result."""
-
-    def __init__(self, effect_per_week, weeks, sigma):
-        idx = pd.date_range("2024-01-07", periods=weeks, freq="W")
-        self.post_impact = xr.DataArray(
-            np.full((2, 500, weeks, 1), effect_per_week),
-            dims=("chain", "draw", "obs_ind", "treated_units"),
-            coords={"obs_ind": idx, "treated_units": ["a"]},
-        )
-        sig = xr.DataArray(
-            np.full((2, 500, 1), sigma),
-            dims=("chain", "draw", "treated_units"),
-            coords={"treated_units": ["a"]},
-        )
-        self.model = type("M", (), {"idata": xr.Dataset({"y_hat_sigma": sig}).pipe(_as_idata)})()
-
-
-def _as_idata(ds):
-    import arviz as az
-
-    return az.InferenceData(posterior=ds)
-
-
 def test_experiment_observation_units():
     weeks = 5
-    fake = _FakeSyntheticControl(-2.0, weeks, sigma=0.5)
+    fake = FakeSyntheticControl(-2.0, weeks, sigma=0.5)
     dates = pd.date_range("2023-10-01", periods=14 + weeks, freq="W")
     spend = pd.Series(np.r_[np.full(14, 4.0), np.full(weeks, 1.0)], index=dates)
     o = E.experiment_observation(fake, spend, include_noise=False)
