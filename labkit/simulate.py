@@ -201,14 +201,24 @@ def simulate_geo_panel(
     n_geos: int = 8,
     experiment_weeks: int = 8,
     delta_x: float = 0.15,
+    shared_spend: float = 0.8,
     seed: int = GEO_PANEL_SEED,
 ) -> SimulatedDataset:
     """Simulate seed 002's geo panel with a geo lift test on ``channel_1``.
 
-    Spend: each geo draws a base pattern ``U(0.2, 1)`` normalised to max 1 and
-    scaled by a geo size between 0.7 and 1.0; ``channel_1`` and ``channel_2``
-    (x 0.95) both follow it with N(0, 0.02) noise, clipped to [0.1, 1], which
-    makes them ~0.99 correlated. Every other geo (0, 2, 4, ...) is treated:
+    Spend: each geo's base pattern mixes a national flighting plan shared by all
+    geos (weight ``shared_spend``) with its own weekly pattern, both ``U(0.2, 1)``,
+    normalised to max 1 and scaled by a geo size between 0.7 and 1.0;
+    ``channel_1`` and ``channel_2`` (x 0.95) both follow it with N(0, 0.02)
+    noise, clipped to [0.1, 1], which makes them ~0.99 correlated.
+
+    The shared plan is labkit's one departure from seed 002, where every geo
+    draws an independent pattern: with independent geos nothing the control geos
+    do tells us anything about a treated geo's counterfactual, so a synthetic
+    control has no signal to borrow. National media plans are the usual reason
+    why geos co-move; ``shared_spend=0`` gives the seed's design back.
+
+    Every other geo (0, 2, 4, ...) is treated:
     ``channel_1`` rises by ``delta_x`` over the last ``experiment_weeks`` weeks
     (clipped to 1.2). ``channel_1_counterfactual`` keeps the untreated spend.
 
@@ -233,6 +243,8 @@ def simulate_geo_panel(
         Length of the lift test at the end of the series, in [1, n_weeks - 1].
     delta_x : float
         Spend increase on ``channel_1`` in treated geos, in (0, 1].
+    shared_spend : float
+        Weight of the national spend plan in every geo's pattern, in [0, 1].
     seed : int
         Seed of all randomness.
 
@@ -253,6 +265,7 @@ def simulate_geo_panel(
     delta_x = _in_range("delta_x", delta_x, 0.0, 1.0)
     if delta_x == 0:
         raise ValueError("delta_x must lie in (0, 1], got 0.0")
+    shared_spend = _in_range("shared_spend", shared_spend, 0.0, 1.0)
     rng = np.random.default_rng(_seed(seed))
 
     import pymc as pm
@@ -266,9 +279,10 @@ def simulate_geo_panel(
     dates = pd.date_range("2022-01-03", periods=n_weeks, freq="W-MON")
     start = n_weeks - experiment_weeks
 
+    national = rng.uniform(0.2, 1.0, size=n_weeks)
     frames = []
     for g, geo in enumerate(geos):
-        base = rng.uniform(0.2, 1.0, size=n_weeks)
+        base = shared_spend * national + (1 - shared_spend) * rng.uniform(0.2, 1.0, size=n_weeks)
         base /= base.max()
         size = 0.7 + 0.3 * g / (n_geos - 1)
         ch1 = np.clip(base * size + rng.normal(0, 0.02, n_weeks), 0.1, 1.0)
@@ -342,6 +356,7 @@ def simulate_geo_panel(
         "control_geos": [g for g in geos if g not in treated],
         "test_channel": "channel_1",
         "delta_x": delta_x,
+        "shared_spend": shared_spend,
         "experiment_weeks": experiment_weeks,
         "experiment_start": str(dates[start].date()),
         "experiment_end": str(dates[-1].date()),
