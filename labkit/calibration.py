@@ -9,7 +9,10 @@ quantity. They take xarray (reducing ``chain`` and ``draw``, keeping every other
 dim, e.g. ``geo x channel``) or plain numpy sample arrays:
 
 * ``precision_improvement = (HDI width uncal - HDI width cal) / HDI width uncal x 100``;
-* ``bias_improvement = (|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``.
+* ``bias_improvement = (|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``;
+* :func:`curve_recovery`: error of the posterior-mean curve against the true curve
+  over a spend grid, and the share of the grid where the HDI band holds the truth;
+* :func:`fit_metrics`: R² and RMSE of posterior-mean predictions, per geo.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from labkit.response import adstock_ramp, logistic
 __all__ = [
     "LIFT_COLUMNS",
     "bias_improvement",
+    "curve_recovery",
+    "fit_metrics",
     "hdi_width",
     "lift_test_from_synthetic_control",
     "oracle_lift_tests",
@@ -93,6 +98,7 @@ def lift_test_from_synthetic_control(
     include_noise: bool = True,
     adstock_alpha: float | None = None,
     l_max: int | None = None,
+    hdi_prob: float = 0.94,
     random_seed: int | None = 0,
 ) -> dict[str, Any]:
     """One lift-table row from a CausalPy synthetic control of one treated geo.
@@ -114,16 +120,23 @@ def lift_test_from_synthetic_control(
         Adstock-aware option: under geometric adstock a T-week window captures
         only the mean ramp fraction of the steady-state effect; dividing by it
         estimates the steady-state weekly effect.
+    hdi_prob : float
+        Probability of the reported interval ``delta_y_low, delta_y_high``.
     random_seed : int, optional
 
     Returns
     -------
     dict
-        ``channel, geo, x, delta_x, delta_y, sigma`` plus ``n_weeks`` and
+        ``channel, geo, x, delta_x, delta_y, sigma`` plus the HDI
+        ``delta_y_low, delta_y_high`` of the weekly effect, ``n_weeks`` and
         ``ramp_fraction``.
     """
+    import arviz as az
+
     if not np.isfinite(delta_x) or delta_x == 0:
         raise ValueError(f"delta_x must be a non-zero finite spend change, got {delta_x}")
+    if not 0 < hdi_prob < 1:
+        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
     effect = total_effect_draws(result, include_noise=include_noise, random_seed=random_seed)
     weekly = effect.weekly
     fraction = 1.0
@@ -132,6 +145,7 @@ def lift_test_from_synthetic_control(
             raise ValueError("l_max is required with adstock_alpha")
         fraction = float(adstock_ramp(adstock_alpha, l_max, effect.n_weeks).mean())
         weekly = weekly / fraction
+    low, high = az.hdi(weekly, hdi_prob=hdi_prob)
     return {
         "channel": channel,
         "geo": geo,
@@ -139,6 +153,8 @@ def lift_test_from_synthetic_control(
         "delta_x": float(delta_x),
         "delta_y": float(weekly.mean()),
         "sigma": float(weekly.std()),
+        "delta_y_low": float(low),
+        "delta_y_high": float(high),
         "n_weeks": effect.n_weeks,
         "ramp_fraction": fraction,
     }
@@ -225,13 +241,10 @@ def _as_samples(values: Any) -> xr.DataArray:
 
 def hdi_width(samples: Any, hdi_prob: float = 0.94) -> xr.DataArray:
     """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
-    import arviz as az
-
-    da = _as_samples(samples)
-    bounds = az.hdi(da, hdi_prob=hdi_prob)
-    if isinstance(bounds, xr.Dataset):  # ArviZ wraps a DataArray into a one-variable Dataset
-        bounds = bounds[next(iter(bounds.data_vars))]
-    return bounds.sel(hdi="higher") - bounds.sel(hdi="lower")
+    if not 0 < hdi_prob < 1:
+        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+    low, high = _hdi_bounds(_as_samples(samples), hdi_prob)
+    return high - low
 
 
 def _maybe_float(result: xr.DataArray, *inputs: Any) -> xr.DataArray | float:
@@ -280,3 +293,94 @@ def bias_improvement(uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: f
     return _maybe_float(
         (bias_u - bias_c) / hdi_width(uncalibrated, hdi_prob) * 100, uncalibrated, calibrated
     )
+
+
+def _hdi_bounds(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, xr.DataArray]:
+    import arviz as az
+
+    # a name that cannot clash with a coordinate, so ArviZ can wrap it into a Dataset
+    bounds = az.hdi(samples.rename("__samples__"), hdi_prob=hdi_prob)
+    if isinstance(bounds, xr.Dataset):
+        bounds = bounds[next(iter(bounds.data_vars))]
+    return bounds.sel(hdi="lower", drop=True), bounds.sel(hdi="higher", drop=True)
+
+
+def curve_recovery(
+    curves: xr.DataArray, truth: xr.DataArray, *, dim: str = "x", hdi_prob: float = 0.94
+) -> xr.Dataset:
+    """How well posterior response curves recover the true curve.
+
+    Parameters
+    ----------
+    curves : xarray.DataArray
+        Posterior curves with dims ``chain, draw``, the grid ``dim`` and any
+        others (e.g. ``geo, channel``).
+    truth : xarray.DataArray
+        True curves on the same grid, broadcastable against ``curves`` without
+        ``chain, draw``.
+    dim : str
+        The spend-grid dim.
+    hdi_prob : float
+        Probability of the band whose coverage is reported.
+
+    Returns
+    -------
+    xarray.Dataset
+        Per remaining coordinate: ``rmse`` and ``max_abs_error`` of the
+        posterior-mean curve over the grid, ``coverage`` (share of grid points
+        whose true value lies inside the HDI band, in [0, 1]) and ``band_width``
+        (mean HDI width over the grid).
+    """
+    if not isinstance(curves, xr.DataArray) or not isinstance(truth, xr.DataArray):
+        raise TypeError("curves and truth must be xarray.DataArray")
+    if dim not in curves.dims or dim not in truth.dims:
+        raise ValueError(f"dim {dim!r} must be a dim of both curves {curves.dims} and truth")
+    _as_samples(curves)
+    if not 0 < hdi_prob < 1:
+        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+    error = curves.mean(("chain", "draw")) - truth
+    low, high = _hdi_bounds(curves, hdi_prob)
+    inside = (truth >= low) & (truth <= high)
+    return xr.Dataset(
+        {
+            "rmse": np.sqrt((error**2).mean(dim)),
+            "max_abs_error": abs(error).max(dim),
+            "coverage": inside.mean(dim),
+            "band_width": (high - low).mean(dim),
+        }
+    )
+
+
+def fit_metrics(
+    observed: xr.DataArray, predicted: xr.DataArray, *, dim: str = "date"
+) -> xr.Dataset:
+    """R² and RMSE of posterior-mean predictions, per remaining coordinate (e.g. per geo).
+
+    Parameters
+    ----------
+    observed : xarray.DataArray
+        Observed outcome with the time ``dim`` (and e.g. ``geo``).
+    predicted : xarray.DataArray
+        Posterior samples of the expected outcome (``chain, draw`` plus the
+        dims of ``observed``) or already their mean. The mean of the posterior
+        predictive equals the posterior mean of the expected outcome, so either
+        gives the posterior-predictive means.
+    dim : str
+        The dim summed over.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``r2 = 1 - SS_res / SS_tot`` (within ``dim``) and ``rmse``.
+    """
+    if not isinstance(observed, xr.DataArray) or not isinstance(predicted, xr.DataArray):
+        raise TypeError("observed and predicted must be xarray.DataArray")
+    if dim not in observed.dims or dim not in predicted.dims:
+        raise ValueError(f"dim {dim!r} must be a dim of both observed and predicted")
+    mean = predicted.mean([d for d in ("chain", "draw") if d in predicted.dims])
+    resid = observed - mean
+    ss_res = (resid**2).sum(dim)
+    ss_tot = ((observed - observed.mean(dim)) ** 2).sum(dim)
+    if bool((ss_tot == 0).any()):
+        raise ValueError("observed is constant along dim for some coordinate: R² is undefined")
+    return xr.Dataset({"r2": 1 - ss_res / ss_tot, "rmse": np.sqrt((resid**2).mean(dim))})

@@ -23,12 +23,29 @@ with the spread.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-__all__ = ["GEO_DIMS", "build_geo_mmm", "geo_priors", "geo_xy", "pooling_table", "seed_priors"]
+from labkit.response import logistic
+
+__all__ = [
+    "GEO_DIMS",
+    "GeoSyntheticControls",
+    "build_geo_mmm",
+    "expected_sales",
+    "geo_priors",
+    "geo_truth",
+    "geo_xy",
+    "pooling_table",
+    "saturation_curves",
+    "seed_priors",
+    "synthetic_control_lift_tests",
+    "true_curves",
+]
 
 GEO_DIMS = ("geo", "channel")
 PARAMETERIZATIONS = ("non_centered", "centered")
@@ -106,7 +123,7 @@ def geo_priors() -> dict[str, Any]:
 
 
 def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
-    """What each media parameter's dims mean for pooling across geos.
+    """Tabulate what each media parameter's dims mean for pooling across geos.
 
     Parameters
     ----------
@@ -149,10 +166,14 @@ def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def geo_xy(dataset: Any) -> tuple[pd.DataFrame, pd.Series]:
-    """The model's ``X`` (date, geo, channels) and ``y`` from ``load_dataset('geo_panel')``."""
+def _check_geo_panel(dataset: Any) -> None:
     if getattr(dataset, "name", None) != "geo_panel":
         raise ValueError("dataset must be load_dataset('geo_panel')")
+
+
+def geo_xy(dataset: Any) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the model's ``X`` (date, geo, channels) and ``y`` from ``geo_panel``."""
+    _check_geo_panel(dataset)
     df = dataset.data
     channels = list(dataset.truth["channels"])
     return df[["date", "geo", *channels]].copy(), df["y"].rename("y")
@@ -188,7 +209,7 @@ def build_geo_mmm(
     from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
     from pymc_marketing.mmm.multidimensional import MMM
 
-    from labkit.calibration import validate_lift_tests
+    from labkit.calibration import LIFT_COLUMNS, validate_lift_tests
 
     if parameterization not in PARAMETERIZATIONS:
         raise ValueError(
@@ -207,5 +228,231 @@ def build_geo_mmm(
     mmm.build_model(X, y)
     if lift_tests is not None:
         validate_lift_tests(lift_tests, channels=truth["channels"], geos=truth["geos"])
-        mmm.add_lift_test_measurements(lift_tests[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]])
+        mmm.add_lift_test_measurements(lift_tests[list(LIFT_COLUMNS)])
     return mmm
+
+
+# --------------------------------------------------------------------------- truth and curves
+
+
+def geo_truth(dataset: Any, target_scale: float = 1.0) -> xr.Dataset:
+    """Return the true media parameters of ``geo_panel`` over ``geo x channel`` on a model's scale.
+
+    Parameters
+    ----------
+    dataset : labkit.data.Dataset
+    target_scale : float
+        The fitted model's target scale: ``beta`` is in units of ``y / target_scale``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``saturation_lam``, ``saturation_beta`` and ``adstock_alpha``.
+    """
+    _check_geo_panel(dataset)
+    if not np.isfinite(target_scale) or target_scale <= 0:
+        raise ValueError(f"target_scale must be > 0, got {target_scale}")
+    t = dataset.truth
+    geos, channels = list(t["geos"]), list(t["channels"])
+    coords = {"geo": geos, "channel": channels}
+
+    def grid(values: dict) -> xr.DataArray:
+        arr = np.array([[values[g][c] for c in channels] for g in geos], dtype=float)
+        return xr.DataArray(arr, dims=GEO_DIMS, coords=coords)
+
+    alpha = np.array([[t["adstock_alpha"][c] for c in channels] for _ in geos], dtype=float)
+    return xr.Dataset(
+        {
+            "saturation_lam": grid(t["saturation_lam"]),
+            "saturation_beta": grid(t["saturation_beta"]) / (t["target_scale"] * target_scale),
+            "adstock_alpha": xr.DataArray(alpha, dims=GEO_DIMS, coords=coords),
+        }
+    )
+
+
+def _scales(idata: Any) -> tuple[xr.DataArray, float]:
+    const = idata.constant_data
+    return const["channel_scale"], float(np.asarray(const["target_scale"]).max())
+
+
+def saturation_curves(idata: Any, x: np.ndarray) -> xr.DataArray:
+    """Posterior saturation curves of a fitted geo MMM, in data units.
+
+    ``target_scale * beta * logistic(lam * x / channel_scale)`` for every draw,
+    geo and channel: the steady-state weekly contribution of a constant spend
+    ``x`` (normalised adstock leaves a constant spend unchanged).
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit's ``idata`` (posterior and constant_data).
+    x : array-like
+        Spend grid (data units), 1-D.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``chain, draw, geo, channel, x``.
+    """
+    grid = np.asarray(x, dtype=float)
+    if grid.ndim != 1 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ValueError("x must be a 1-D grid of finite spends >= 0")
+    channel_scale, target_scale = _scales(idata)
+    post = idata.posterior
+    xs = xr.DataArray(grid, dims="x", coords={"x": grid}) / channel_scale
+    return target_scale * logistic(xs, post["saturation_lam"], post["saturation_beta"])
+
+
+def true_curves(dataset: Any, x: np.ndarray) -> xr.DataArray:
+    """Return the true steady-state curves of ``geo_panel`` in data units (``geo, channel, x``)."""
+    truth = geo_truth(dataset)
+    grid = np.asarray(x, dtype=float)
+    scale = xr.DataArray(
+        [dataset.truth["channel_scale"][c] for c in truth.channel.values],
+        dims="channel",
+        coords={"channel": truth.channel.values},
+    )
+    xs = xr.DataArray(grid, dims="x", coords={"x": grid}) / scale
+    return logistic(xs, truth["saturation_lam"], truth["saturation_beta"])
+
+
+def expected_sales(idata: Any) -> xr.DataArray:
+    """Posterior of the expected outcome ``mu`` per date and geo, in data units.
+
+    Intercept plus the media contributions, times the target scale. Its
+    posterior mean equals the mean of the posterior predictive.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``chain, draw, date, geo``.
+    """
+    post = idata.posterior
+    _, target_scale = _scales(idata)
+    mu = post["intercept_contribution"] + post["channel_contribution"].sum("channel")
+    return (mu * target_scale).transpose("chain", "draw", "date", "geo")
+
+
+# --------------------------------------------------------------------------- synthetic control
+
+
+@dataclass(frozen=True)
+class GeoSyntheticControls:
+    """Lift tests of the geo experiment estimated with CausalPy synthetic controls.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``channel, geo, x, delta_x, delta_y, sigma`` plus ``n_weeks``,
+        ``ramp_fraction`` and the 94 % interval ``delta_y_low, delta_y_high``.
+    results : dict
+        The fitted ``causalpy.SyntheticControl`` per treated geo.
+    demeaned : bool
+        Whether each geo's pre-period mean was removed before fitting.
+    """
+
+    table: pd.DataFrame
+    results: dict[str, Any]
+    demeaned: bool
+
+
+def synthetic_control_lift_tests(
+    dataset: Any,
+    *,
+    adstock_alpha: float | dict[str, float] | None = None,
+    demean: bool = True,
+    include_noise: bool = True,
+    sample_kwargs: dict[str, Any] | None = None,
+    random_seed: int = 0,
+    progress: bool = True,
+) -> GeoSyntheticControls:
+    """Estimate each treated geo's lift with a CausalPy ``SyntheticControl``.
+
+    For every treated geo, a ``WeightedSumFitter`` learns the geo's pre-period
+    sales as a convex combination of the control geos' sales; the post-period
+    impact (observed minus synthetic) is turned into a lift-table row by
+    :func:`labkit.calibration.lift_test_from_synthetic_control`: total effect
+    over the window / n weeks, sd / n (not / sqrt n), and, with
+    ``include_noise``, the weeks' observation noise that CausalPy's
+    ``mu``-based impact leaves out.
+
+    Parameters
+    ----------
+    dataset : labkit.data.Dataset
+        ``load_dataset("geo_panel")``.
+    adstock_alpha : float or dict, optional
+        Geometric adstock decay of the tested channel (one value or one per geo),
+        for the adstock-aware conversion: an n-week window sees only the mean ramp
+        fraction of the steady-state effect, so the weekly effect is divided by it.
+        ``None`` reports the window's raw mean effect.
+    demean : bool
+        Subtract every geo's pre-period mean first (a "de-meaned" synthetic
+        control). The weights of a synthetic control sum to one, so without it a
+        geo whose level lies outside the donors' range cannot be matched. The
+        impact stays in sales units.
+    include_noise : bool
+        See :func:`labkit.causal.total_effect_draws`.
+    sample_kwargs : dict, optional
+        Passed to CausalPy's model (default: :func:`labkit.sampling.pm_sample_kwargs`
+        with ``target_accept=0.95``).
+    random_seed : int
+    progress : bool
+        Print one line per geo.
+
+    Returns
+    -------
+    GeoSyntheticControls
+    """
+    import causalpy as cp
+
+    from labkit.calibration import lift_test_from_synthetic_control
+    from labkit.sampling import pm_sample_kwargs
+
+    _check_geo_panel(dataset)
+    df, truth = dataset.data, dataset.truth
+    channel, l_max = truth["test_channel"], int(truth["l_max"])
+    treated, controls = list(truth["treated_geos"]), list(truth["control_geos"])
+    if isinstance(adstock_alpha, dict):
+        missing = [g for g in treated if g not in adstock_alpha]
+        if missing:
+            raise ValueError(f"adstock_alpha has no value for treated geo(s) {missing}")
+    start = pd.Timestamp(truth["experiment_start"])
+    wide = df.pivot(index="date", columns="geo", values="y")
+    pre = wide.index < start
+    if demean:
+        wide = wide - wide[pre].mean()
+    kwargs = sample_kwargs or (
+        pm_sample_kwargs(random_seed, target_accept=0.95) | {"progressbar": False}
+    )
+    rows, results = [], {}
+    for i, geo in enumerate(treated, 1):
+        result = cp.SyntheticControl(
+            wide[[*controls, geo]],
+            start,
+            control_units=controls,
+            treated_units=[geo],
+            model=cp.pymc_models.WeightedSumFitter(sample_kwargs=kwargs),
+        )
+        g = df[df["geo"] == geo]
+        window = g[g["experiment"]]
+        alpha = adstock_alpha.get(geo) if isinstance(adstock_alpha, dict) else adstock_alpha
+        row = lift_test_from_synthetic_control(
+            result,
+            channel=channel,
+            geo=geo,
+            x=float(g.loc[~g["experiment"], channel].mean()),
+            delta_x=float((window[channel] - window[f"{channel}_counterfactual"]).mean()),
+            include_noise=include_noise,
+            adstock_alpha=None if alpha is None else float(alpha),
+            l_max=l_max,
+            random_seed=random_seed + i,
+        )
+        rows.append(row)
+        results[geo] = result
+        if progress:
+            print(
+                f"synthetic control {i}/{len(treated)} {geo}: delta_y = {row['delta_y']:.4f} "
+                f"(sd {row['sigma']:.4f}) per week"
+            )
+    table = pd.DataFrame(rows)
+    return GeoSyntheticControls(table, results, demean)

@@ -1,0 +1,326 @@
+"""``CalibrationReport``: an uncalibrated and a calibrated geo MMM against the truth.
+
+One object gathers what the geo-calibration chapter measures: per geo x channel
+x parameter, the posterior means and HDI widths of both fits with
+:func:`~labkit.calibration.precision_improvement` and
+:func:`~labkit.calibration.bias_improvement`; the recovery of every saturation
+curve (:func:`~labkit.calibration.curve_recovery`); per-geo R² and RMSE
+(:func:`~labkit.calibration.fit_metrics`); and the divergences of both fits. It
+renders as tidy tables, standard figures and Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+from labkit.calibration import bias_improvement, curve_recovery, fit_metrics, hdi_width
+from labkit.geo import expected_sales, geo_truth, saturation_curves, true_curves
+
+__all__ = ["MODELS", "PARAMETERS", "CalibrationReport"]
+
+MODELS = ("uncalibrated", "calibrated")
+PARAMETERS = ("saturation_lam", "saturation_beta", "adstock_alpha")
+
+
+def _idata(fit: Any, name: str) -> Any:
+    idata = getattr(fit, "idata", fit)
+    if idata is None or not hasattr(idata, "posterior"):
+        raise TypeError(f"{name} must be a fitted MMM or an InferenceData with a posterior")
+    missing = [p for p in PARAMETERS if p not in idata.posterior]
+    if missing or "constant_data" not in idata:
+        raise ValueError(
+            f"{name} is not a fit of the geo MMM: it lacks {missing or ['constant_data']}"
+        )
+    return idata
+
+
+def _divergences(idata: Any) -> int:
+    stats = getattr(idata, "sample_stats", None)
+    if stats is None or "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())
+
+
+@dataclass
+class CalibrationReport:
+    """Parameter, curve and fit recovery of an uncalibrated vs a calibrated geo MMM.
+
+    Build it with :meth:`from_fits`. Attributes are tidy tables (one row per
+    observation) and the arrays the figures need.
+
+    Attributes
+    ----------
+    parameters : pandas.DataFrame
+        ``geo, channel, parameter, treated, truth, mean_uncalibrated,
+        mean_calibrated, hdi_width_uncalibrated, hdi_width_calibrated,
+        precision_improvement, bias_improvement`` (improvements in %).
+    curves : pandas.DataFrame
+        ``geo, channel, treated, model, rmse, max_abs_error, coverage, band_width``.
+    fit : pandas.DataFrame
+        ``geo, treated, model, r2, rmse``.
+    divergences : dict
+        Divergent transitions per model.
+    hdi_prob : float
+    curve_draws : dict of xarray.DataArray
+        Posterior curves per model (``sample, geo, channel, x``; thinned).
+    true_curve : xarray.DataArray
+        ``geo, channel, x``.
+    observed, expected : xarray.DataArray
+        Observed sales ``date, geo`` and posterior expected sales per model.
+    lift_tests : pandas.DataFrame or None
+        The table the calibrated model used.
+    """
+
+    parameters: pd.DataFrame
+    curves: pd.DataFrame
+    fit: pd.DataFrame
+    divergences: dict[str, int]
+    hdi_prob: float
+    curve_draws: dict[str, xr.DataArray]
+    true_curve: xr.DataArray
+    observed: xr.DataArray
+    expected: dict[str, xr.DataArray]
+    lift_tests: pd.DataFrame | None = None
+
+    @classmethod
+    def from_fits(
+        cls,
+        uncalibrated: Any,
+        calibrated: Any,
+        dataset: Any,
+        *,
+        lift_tests: pd.DataFrame | None = None,
+        hdi_prob: float = 0.94,
+        n_points: int = 61,
+        max_curve_draws: int = 400,
+    ) -> CalibrationReport:
+        """Compare two fits of the geo MMM with the truth of ``geo_panel``.
+
+        Parameters
+        ----------
+        uncalibrated, calibrated : MMM or arviz.InferenceData
+            Fitted models (or their ``idata``).
+        dataset : labkit.data.Dataset
+            ``load_dataset("geo_panel")``: the truth.
+        lift_tests : pandas.DataFrame, optional
+            The calibration table, kept for the figures.
+        hdi_prob : float
+            HDI probability of every width and band, in (0, 1).
+        n_points : int
+            Points of the spend grid for the curves (>= 2), from 0 to the largest
+            observed spend.
+        max_curve_draws : int
+            Draws kept for plotting curves (>= 10).
+
+        Returns
+        -------
+        CalibrationReport
+        """
+        if not 0 < hdi_prob < 1:
+            raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+        if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
+            raise ValueError(f"n_points must be an int >= 2, got {n_points!r}")
+        if isinstance(max_curve_draws, bool) or not isinstance(max_curve_draws, int):
+            raise TypeError(f"max_curve_draws must be an int, got {max_curve_draws!r}")
+        if max_curve_draws < 10:
+            raise ValueError(f"max_curve_draws must be >= 10, got {max_curve_draws}")
+        fits = {"uncalibrated": _idata(uncalibrated, "uncalibrated")}
+        fits["calibrated"] = _idata(calibrated, "calibrated")
+        truth_info = dataset.truth
+        treated = set(truth_info["treated_geos"])
+        channels = list(truth_info["channels"])
+        target_scale = float(np.asarray(fits["uncalibrated"].constant_data["target_scale"]).max())
+        truth = geo_truth(dataset, target_scale=target_scale)
+
+        rows = []
+        u_post, c_post = fits["uncalibrated"].posterior, fits["calibrated"].posterior
+        for name in PARAMETERS:
+            u, c, t = u_post[name], c_post[name], truth[name]
+            table = xr.Dataset(
+                {
+                    "truth": t,
+                    "mean_uncalibrated": u.mean(("chain", "draw")),
+                    "mean_calibrated": c.mean(("chain", "draw")),
+                    "hdi_width_uncalibrated": hdi_width(u, hdi_prob),
+                    "hdi_width_calibrated": hdi_width(c, hdi_prob),
+                    "bias_improvement": bias_improvement(u, c, t, hdi_prob),
+                }
+            ).to_dataframe()
+            table["precision_improvement"] = (
+                (table["hdi_width_uncalibrated"] - table["hdi_width_calibrated"])
+                / table["hdi_width_uncalibrated"]
+                * 100
+            )
+            table["parameter"] = name
+            rows.append(table.reset_index())
+        parameters = pd.concat(rows, ignore_index=True)
+        parameters["treated"] = parameters["geo"].isin(treated)
+        parameters = parameters[
+            [
+                "geo",
+                "channel",
+                "parameter",
+                "treated",
+                "truth",
+                "mean_uncalibrated",
+                "mean_calibrated",
+                "hdi_width_uncalibrated",
+                "hdi_width_calibrated",
+                "precision_improvement",
+                "bias_improvement",
+            ]
+        ]
+
+        x_max = float(dataset.data[channels].to_numpy().max())
+        grid = np.linspace(0.0, x_max, n_points)
+        true_curve = true_curves(dataset, grid)
+        observed = dataset.data.set_index(["date", "geo"])["y"].to_xarray()
+        curve_rows, fit_rows, draws, expected = [], [], {}, {}
+        for model, idata in fits.items():
+            curves = saturation_curves(idata, grid)
+            rec = curve_recovery(curves, true_curve, hdi_prob=hdi_prob).to_dataframe()
+            rec["model"] = model
+            curve_rows.append(rec.reset_index())
+            stacked = curves.stack(sample=("chain", "draw"))
+            step = max(1, stacked.sizes["sample"] // max_curve_draws)
+            draws[model] = (
+                stacked.isel(sample=slice(None, None, step))
+                .drop_vars(["sample", "chain", "draw"])
+                .transpose("sample", "geo", "channel", "x")
+            )
+            mu = expected_sales(idata)
+            mu = mu.assign_coords(date=observed["date"].to_numpy())
+            expected[model] = mu
+            metrics = fit_metrics(observed, mu).to_dataframe()
+            metrics["model"] = model
+            fit_rows.append(metrics.reset_index())
+        curves_df = pd.concat(curve_rows, ignore_index=True)
+        curves_df["treated"] = curves_df["geo"].isin(treated)
+        fit_df = pd.concat(fit_rows, ignore_index=True)
+        fit_df["treated"] = fit_df["geo"].isin(treated)
+        return cls(
+            parameters=parameters,
+            curves=curves_df[
+                [
+                    "geo",
+                    "channel",
+                    "treated",
+                    "model",
+                    "rmse",
+                    "max_abs_error",
+                    "coverage",
+                    "band_width",
+                ]
+            ],
+            fit=fit_df[["geo", "treated", "model", "r2", "rmse"]],
+            divergences={m: _divergences(i) for m, i in fits.items()},
+            hdi_prob=hdi_prob,
+            curve_draws=draws,
+            true_curve=true_curve,
+            observed=observed,
+            expected=expected,
+            lift_tests=lift_tests,
+        )
+
+    # ------------------------------------------------------------------ tables
+
+    def summary(self) -> pd.DataFrame:
+        """Mean precision and bias improvement per parameter, channel and geo group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``parameter, channel, group`` (``treated``/``control``).
+        """
+        df = self.parameters.assign(
+            group=np.where(self.parameters["treated"], "treated", "control")
+        )
+        return (
+            df.groupby(["parameter", "channel", "group"])[
+                ["precision_improvement", "bias_improvement"]
+            ]
+            .mean()
+            .sort_index()
+        )
+
+    def fit_summary(self) -> pd.DataFrame:
+        """Mean per-geo R² and RMSE of each model, and the calibrated-minus-uncalibrated change."""
+        table = self.fit.groupby("model")[["r2", "rmse"]].mean().reindex(list(MODELS))
+        table.loc["change"] = table.loc["calibrated"] - table.loc["uncalibrated"]
+        return table
+
+    def curve_summary(self) -> pd.DataFrame:
+        """Mean curve RMSE, HDI coverage of the truth and band width per model and channel."""
+        return (
+            self.curves.groupby(["model", "channel"])[["rmse", "coverage", "band_width"]]
+            .mean()
+            .reindex(list(MODELS), level="model")
+        )
+
+    def to_markdown(self, digits: int = 3) -> str:
+        """Render the report as Markdown: divergences, summaries and the fit table.
+
+        Parameters
+        ----------
+        digits : int
+            Decimals shown.
+
+        Returns
+        -------
+        str
+        """
+        fmt = f".{digits}f"
+        div = ", ".join(f"{m} {n}" for m, n in self.divergences.items())
+        parts = [
+            "## Calibration report",
+            "",
+            f"Divergent transitions: {div}. HDI probability {self.hdi_prob:.0%}.",
+            "",
+            "### Precision and bias improvement (% of the uncalibrated HDI width)",
+            "",
+            self.summary().reset_index().to_markdown(index=False, floatfmt=fmt),
+            "",
+            "### Saturation-curve recovery",
+            "",
+            self.curve_summary().reset_index().to_markdown(index=False, floatfmt=fmt),
+            "",
+            "### In-sample fit (mean over geos)",
+            "",
+            self.fit_summary().to_markdown(floatfmt=fmt),
+        ]
+        return "\n".join(parts) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    # ------------------------------------------------------------------ figures
+
+    def plot_improvement(self, metric: str = "precision") -> Figure:
+        """Bars of precision or bias improvement per geo, faceted by parameter x channel."""
+        from labkit.plotting import plot_improvement
+
+        return plot_improvement(self.parameters, metric=metric)
+
+    def plot_parameters(self, channel: str | None = None) -> Figure:
+        """(lam, beta) posterior means and HDIs per geo for both models, with the truth."""
+        from labkit.plotting import plot_parameter_recovery
+
+        return plot_parameter_recovery(self, channel=channel)
+
+    def plot_curves(self) -> Figure:
+        """Posterior saturation curves of both models against the truth, every geo x channel."""
+        from labkit.plotting import plot_curve_recovery
+
+        return plot_curve_recovery(self)
+
+    def plot_fit(self) -> Figure:
+        """Observed sales and both models' expected sales (HDI band) per geo."""
+        from labkit.plotting import plot_geo_fit
+
+        return plot_geo_fit(self)

@@ -1,0 +1,320 @@
+"""The geo-calibration chapter's library: priors, model builder, curves, metrics, report."""
+
+import arviz as az
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from fakes import fake_geo_idata
+
+from labkit import load_dataset
+from labkit.calibration import (
+    curve_recovery,
+    fit_metrics,
+    oracle_lift_tests,
+    precision_improvement,
+)
+from labkit.data import Dataset
+from labkit.geo import (
+    build_geo_mmm,
+    expected_sales,
+    geo_priors,
+    geo_truth,
+    pooling_table,
+    saturation_curves,
+    seed_priors,
+    synthetic_control_lift_tests,
+    true_curves,
+)
+from labkit.report import CalibrationReport
+
+
+@pytest.fixture(scope="module")
+def geo():
+    return load_dataset("geo_panel")
+
+
+@pytest.fixture(scope="module")
+def report(geo):
+    uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1)
+    cal = fake_geo_idata(geo, beta_sd=0.02, seed=2)
+    return CalibrationReport.from_fits(uncal, cal, geo, lift_tests=oracle_lift_tests(geo))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_curve_recovery_by_hand():
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    truth = xr.DataArray([0.0, 1.0, 2.0, 3.0], dims="x", coords={"x": x})
+    # every draw is truth + 0.5 on the first two points and truth + offsets in [-0.1, 0.1] after
+    offsets = np.linspace(-0.1, 0.1, 1001)
+    draws = (
+        np.tile(truth.to_numpy(), (1001, 1))
+        + np.c_[np.full(1001, 0.5), np.full(1001, 0.5), offsets, offsets]
+    )
+    curves = xr.DataArray(draws[None], dims=("chain", "draw", "x"), coords={"x": x})
+    out = curve_recovery(curves, truth)
+    # mean error 0.5, 0.5, 0, 0 -> rmse sqrt(0.5 / 4)
+    assert float(out["rmse"]) == pytest.approx(np.sqrt(0.5 / 4))
+    assert float(out["max_abs_error"]) == pytest.approx(0.5)
+    # the band misses the truth where every draw is +0.5, holds it elsewhere
+    assert float(out["coverage"]) == pytest.approx(0.5)
+    lo, hi = az.hdi(offsets, hdi_prob=0.94)
+    assert float(out["band_width"]) == pytest.approx((hi - lo) / 2, rel=1e-6)
+
+
+def test_curve_recovery_checks():
+    c = xr.DataArray(np.ones((1, 20, 3)), dims=("chain", "draw", "x"))
+    t = xr.DataArray(np.ones(3), dims="x")
+    with pytest.raises(TypeError, match="DataArray"):
+        curve_recovery(c.to_numpy(), t)
+    with pytest.raises(ValueError, match="dim 'spend'"):
+        curve_recovery(c, t, dim="spend")
+    with pytest.raises(ValueError, match="hdi_prob"):
+        curve_recovery(c, t, hdi_prob=1.5)
+    with pytest.raises(ValueError, match="chain"):
+        curve_recovery(c.isel(chain=0), t)
+
+
+def test_fit_metrics_by_hand():
+    obs = xr.DataArray([[1.0, 2.0], [2.0, 2.0], [3.0, 5.0]], dims=("date", "geo"))
+    pred = xr.DataArray([[1.0, 2.0], [2.0, 3.0], [4.0, 4.0]], dims=("date", "geo"))
+    out = fit_metrics(obs, pred)
+    # geo 0: residuals 0, 0, -1; SS_tot 2 -> R² 0.5, RMSE sqrt(1/3)
+    assert float(out["r2"][0]) == pytest.approx(0.5)
+    assert float(out["rmse"][0]) == pytest.approx(np.sqrt(1 / 3))
+    # geo 1: residuals 0, -1, 1; mean 3, SS_tot 1 + 1 + 4 = 6 -> R² 1 - 2/6
+    assert float(out["r2"][1]) == pytest.approx(1 - 2 / 6)
+    # posterior samples reduce to their mean first
+    samples = pred.expand_dims(chain=[0], draw=[0, 1]).copy()
+    samples[0, 0] += 1
+    samples[0, 1] -= 1
+    assert np.allclose(fit_metrics(obs, samples)["r2"], out["r2"])
+    with pytest.raises(ValueError, match="constant"):
+        fit_metrics(xr.DataArray(np.ones((3, 2)), dims=("date", "geo")), pred)
+    with pytest.raises(TypeError, match="DataArray"):
+        fit_metrics(obs.to_numpy(), pred)
+    with pytest.raises(ValueError, match="dim 'week'"):
+        fit_metrics(obs, pred, dim="week")
+
+
+# --------------------------------------------------------------------------- priors and model
+
+
+def test_geo_priors_are_non_centred_with_channel_hyperpriors():
+    table = pooling_table()
+    assert set(table["parameter"]) == {"adstock_alpha", "saturation_lam", "saturation_beta"}
+    assert not table["centred"].any()
+    assert table["pooling"].str.startswith("partial pooling").all()
+    for params in geo_priors().values():
+        for prior in params.values():
+            assert tuple(prior.dims) == ("geo", "channel") and prior.transform in {"exp", "sigmoid"}
+    seed = pooling_table(seed_priors())
+    assert seed["centred"].all() and seed["pooling"].str.startswith("partial pooling").all()
+
+
+def test_build_geo_mmm_structure_and_checks(geo):
+    mmm = build_geo_mmm(geo, lift_tests=oracle_lift_tests(geo))
+    names = {v.name for v in mmm.model.free_RVs}
+    assert "saturation_lam_raw_offset" in names and "saturation_beta_raw_offset" in names
+    assert any("lift" in v.name for v in mmm.model.observed_RVs)
+    centred = build_geo_mmm(geo, parameterization="centered")
+    assert "saturation_lam" in {v.name for v in centred.model.free_RVs}
+    with pytest.raises(ValueError, match="parameterization"):
+        build_geo_mmm(geo, parameterization="funnel")
+    bad = oracle_lift_tests(geo).assign(sigma=-1.0)
+    with pytest.raises(ValueError, match="sigma <= 0"):
+        build_geo_mmm(geo, lift_tests=bad)
+    with pytest.raises(ValueError, match="geo_panel"):
+        build_geo_mmm(load_dataset("confounded"))
+
+
+def test_geo_truth_and_true_curves(geo):
+    t = geo_truth(geo, target_scale=2.0)
+    g, c = "geo_03", "channel_2"
+    assert float(t["saturation_beta"].sel(geo=g, channel=c)) == pytest.approx(
+        geo.truth["saturation_beta"][g][c] / 2.0
+    )
+    with pytest.raises(ValueError, match="target_scale"):
+        geo_truth(geo, target_scale=0.0)
+    x = np.array([0.0, 0.3, 0.9])
+    curve = true_curves(geo, x).sel(geo=g, channel=c)
+    lam, beta = geo.truth["saturation_lam"][g][c], geo.truth["saturation_beta"][g][c]
+    u = np.exp(-lam * x / geo.truth["channel_scale"][c])
+    np.testing.assert_allclose(curve, beta * (1 - u) / (1 + u), atol=1e-12)
+
+
+def test_saturation_curves_and_expected_sales(geo):
+    idata = fake_geo_idata(geo, chains=1, draws=20)
+    x = np.array([0.0, 0.5, 1.0])
+    curves = saturation_curves(idata, x)
+    assert curves.dims == ("chain", "draw", "geo", "channel", "x")
+    post = idata.posterior.isel(chain=0, draw=3).sel(geo="geo_01", channel="channel_1")
+    u = np.exp(-post["saturation_lam"].item() * x / geo.truth["channel_scale"]["channel_1"])
+    expected = post["saturation_beta"].item() * (1 - u) / (1 + u)
+    np.testing.assert_allclose(
+        curves.isel(chain=0, draw=3).sel(geo="geo_01", channel="channel_1"), expected, atol=1e-12
+    )
+    with pytest.raises(ValueError, match="1-D grid"):
+        saturation_curves(idata, np.array([-1.0, 0.5]))
+    mu = expected_sales(idata)
+    assert mu.dims == ("chain", "draw", "date", "geo")
+    manual = (
+        idata.posterior["intercept_contribution"]
+        + idata.posterior["channel_contribution"].sum("channel")
+    ).transpose(*mu.dims)
+    np.testing.assert_allclose(mu, manual)
+
+
+# --------------------------------------------------------------------------- synthetic control
+
+
+def _known_effect_panel(effect: float, weeks: int = 60, window: int = 8) -> Dataset:
+    """Four control geos sharing a common factor; one treated geo gets +effect in the window."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2023-01-02", periods=weeks, freq="W-MON")
+    common = rng.uniform(1.0, 2.0, weeks)
+    geos = ["t0", "c0", "c1", "c2", "c3"]
+    in_window = np.arange(weeks) >= weeks - window
+    frames = []
+    for i, g in enumerate(geos):
+        y = common + 0.1 * i + rng.normal(0, 0.02, weeks)
+        spend = np.full(weeks, 0.5)
+        treated = g == "t0"
+        if treated:
+            y = y + effect * in_window
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "geo": g,
+                    "channel_1": spend + 0.2 * (treated & in_window),
+                    "channel_1_counterfactual": spend,
+                    "experiment": in_window,
+                    "y": y,
+                }
+            )
+        )
+    truth = {
+        "treated_geos": ["t0"],
+        "control_geos": ["c0", "c1", "c2", "c3"],
+        "test_channel": "channel_1",
+        "l_max": 8,
+        "experiment_start": str(dates[weeks - window].date()),
+    }
+    return Dataset("geo_panel", pd.concat(frames, ignore_index=True), truth, "known effect")
+
+
+def test_synthetic_control_lift_tests_recover_a_known_weekly_effect():
+    ds = _known_effect_panel(0.3)
+    kw = {"chains": 2, "draws": 300, "tune": 300, "random_seed": 1, "progressbar": False}
+    sc = synthetic_control_lift_tests(ds, sample_kwargs=kw, progress=False)
+    row = sc.table.iloc[0]
+    assert row["geo"] == "t0" and row["n_weeks"] == 8
+    assert row["x"] == pytest.approx(0.5) and row["delta_x"] == pytest.approx(0.2)
+    # per-week lift, not the 8-week total (2.4)
+    assert row["delta_y"] == pytest.approx(0.3, abs=0.05)
+    assert row["delta_y_low"] < 0.3 < row["delta_y_high"]
+    # adstock-aware: the window sees the ramp's mean fraction of the steady state
+    aware = synthetic_control_lift_tests(ds, sample_kwargs=kw, adstock_alpha=0.5, progress=False)
+    frac = aware.table["ramp_fraction"].iloc[0]
+    assert 0.8 < frac < 0.95
+    assert aware.table["delta_y"].iloc[0] == pytest.approx(row["delta_y"] / frac, rel=0.02)
+    with pytest.raises(ValueError, match="treated geo"):
+        synthetic_control_lift_tests(ds, adstock_alpha={"x": 0.5}, progress=False)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_report_tables_match_the_metric_functions(report, geo):
+    uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1)
+    cal = fake_geo_idata(geo, beta_sd=0.02, seed=2)
+    pi = precision_improvement(uncal.posterior["saturation_beta"], cal.posterior["saturation_beta"])
+    row = report.parameters.query(
+        "parameter == 'saturation_beta' and geo == 'geo_02' and channel == 'channel_1'"
+    )
+    assert row["precision_improvement"].item() == pytest.approx(
+        float(pi.sel(geo="geo_02", channel="channel_1"))
+    )
+    assert len(report.parameters) == 8 * 2 * 3
+    assert report.parameters["treated"].sum() == 4 * 2 * 3
+    # the calibrated fake is narrower and unbiased: positive improvements
+    summary = report.summary()
+    assert (summary.loc["saturation_beta", "precision_improvement"] > 40).all()
+    assert (summary.loc["saturation_beta", "bias_improvement"] > 0).all()
+    assert set(report.curves["model"]) == {"uncalibrated", "calibrated"}
+    assert report.curves["coverage"].between(0, 1).all()
+    fit = report.fit_summary()
+    assert list(fit.index) == ["uncalibrated", "calibrated", "change"]
+    assert report.divergences == {"uncalibrated": 0, "calibrated": 0}
+
+
+def test_report_markdown_and_figures(report):
+    md = report.to_markdown()
+    for heading in (
+        "## Calibration report",
+        "### Precision",
+        "### Saturation-curve",
+        "### In-sample",
+    ):
+        assert heading in md
+    assert "saturation_beta" in md and "| channel_1" in md
+    figures = {
+        "precision": report.plot_improvement("precision"),
+        "bias": report.plot_improvement("bias"),
+        "parameters": report.plot_parameters("channel_2"),
+        "curves": report.plot_curves(),
+        "fit": report.plot_fit(),
+    }
+    assert len(figures["curves"].axes) == 16
+    assert len([a for a in figures["fit"].axes if a.get_visible()]) == 8
+    assert len(figures["precision"].axes) == 6
+    plt.close("all")
+    with pytest.raises(ValueError, match="metric"):
+        report.plot_improvement("accuracy")
+    with pytest.raises(ValueError, match="channel"):
+        report.plot_parameters("tv")
+
+
+def test_report_input_checks(geo):
+    idata = fake_geo_idata(geo, chains=1, draws=20)
+    with pytest.raises(TypeError, match="uncalibrated"):
+        CalibrationReport.from_fits(object(), idata, geo)
+    broken = idata.copy()
+    del broken.posterior["adstock_alpha"]
+    with pytest.raises(ValueError, match="adstock_alpha"):
+        CalibrationReport.from_fits(idata, broken, geo)
+    with pytest.raises(ValueError, match="hdi_prob"):
+        CalibrationReport.from_fits(idata, idata, geo, hdi_prob=0)
+    with pytest.raises(ValueError, match="n_points"):
+        CalibrationReport.from_fits(idata, idata, geo, n_points=1)
+    with pytest.raises(ValueError, match="max_curve_draws"):
+        CalibrationReport.from_fits(idata, idata, geo, max_curve_draws=2)
+
+
+def test_calibration_explorer_updates_headless(report):
+    from labkit.widgets import calibration_explorer
+
+    w = calibration_explorer(report)
+    assert w.controls["geo"].value == "geo_00" and w.controls["channel"].value == "channel_1"
+    assert set(w.result["model"]) == {"uncalibrated", "calibrated"}
+    w.controls["geo"].value = "geo_05"
+    w.controls["channel"].value = "channel_2"
+    assert set(w.result["geo"]) == {"geo_05"} and set(w.result["channel"]) == {"channel_2"}
+    with pytest.raises(ValueError, match="geo must be one of"):
+        calibration_explorer(report, geo="geo_99")
+    plt.close("all")
+
+
+def test_lift_plots(geo):
+    from labkit.plotting import plot_geo_correlation, plot_lift_comparison, plot_lift_tests
+
+    oracle = oracle_lift_tests(geo)
+    assert len(plot_lift_tests(geo, oracle).axes) == 4
+    est = oracle.assign(delta_y_low=oracle["delta_y"] - 0.02, delta_y_high=oracle["delta_y"] + 0.02)
+    assert len(plot_lift_comparison(oracle, est).axes) == 1
+    assert len([a for a in plot_geo_correlation(geo).axes if a.get_visible()]) == 8
+    plt.close("all")
