@@ -33,6 +33,7 @@ __all__ = [
     "curve_recovery",
     "fit_metrics",
     "hdi_width",
+    "lift_constraint_beta",
     "lift_test_from_synthetic_control",
     "oracle_lift_tests",
     "precision_improvement",
@@ -384,3 +385,38 @@ def fit_metrics(
     if bool((ss_tot == 0).any()):
         raise ValueError("observed is constant along dim for some coordinate: R² is undefined")
     return xr.Dataset({"r2": 1 - ss_res / ss_tot, "rmse": np.sqrt((resid**2).mean(dim))})
+
+
+def lift_constraint_beta(
+    lam: np.ndarray, x: float, delta_x: float, delta_y: float, channel_scale: float = 1.0
+) -> np.ndarray:
+    """Return the ``beta`` that makes a logistic curve of steepness ``lam`` pass a lift test.
+
+    One lift test is one equation in two unknowns,
+    ``beta * (h(lam, (x + delta_x) / s) - h(lam, x / s)) = delta_y`` with
+    ``h(lam, u) = (1 - exp(-lam u)) / (1 + exp(-lam u))``: a curve in the
+    ``(lam, beta)`` plane, not a point.
+
+    Parameters
+    ----------
+    lam : array-like
+        Steepness values (> 0).
+    x, delta_x, delta_y : float
+        The lift test (spend before, spend change, weekly lift; same units as the curve).
+    channel_scale : float
+        Spend is divided by it before saturation (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``beta`` for each ``lam``.
+    """
+    lam = np.asarray(lam, dtype=float)
+    if np.any(~np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError("lam must be finite and > 0")
+    if not np.isfinite(channel_scale) or channel_scale <= 0:
+        raise ValueError(f"channel_scale must be > 0, got {channel_scale}")
+    if not np.isfinite(delta_x) or delta_x == 0:
+        raise ValueError(f"delta_x must be a non-zero finite spend change, got {delta_x}")
+    step = logistic((x + delta_x) / channel_scale, lam, 1.0) - logistic(x / channel_scale, lam, 1.0)
+    return delta_y / step

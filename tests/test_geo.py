@@ -318,3 +318,21 @@ def test_lift_plots(geo):
     assert len(plot_lift_comparison(oracle, est).axes) == 1
     assert len([a for a in plot_geo_correlation(geo).axes if a.get_visible()]) == 8
     plt.close("all")
+
+
+def test_lift_constraint_beta_passes_the_lift_test():
+    from labkit.calibration import lift_constraint_beta
+    from labkit.response import logistic
+
+    lam = np.array([1.0, 3.0, 6.0])
+    beta = lift_constraint_beta(lam, 0.4, 0.15, 0.05, channel_scale=1.1)
+    lift = logistic(0.55 / 1.1, lam, beta) - logistic(0.4 / 1.1, lam, beta)
+    np.testing.assert_allclose(lift, 0.05, rtol=1e-12)
+    # a curve in (lam, beta), not a point: the weight the test implies depends on lam
+    assert np.ptp(beta) > 0.3
+    with pytest.raises(ValueError, match="lam"):
+        lift_constraint_beta([0.0, 1.0], 0.4, 0.15, 0.05)
+    with pytest.raises(ValueError, match="channel_scale"):
+        lift_constraint_beta(lam, 0.4, 0.15, 0.05, channel_scale=-1)
+    with pytest.raises(ValueError, match="delta_x"):
+        lift_constraint_beta(lam, 0.4, 0.0, 0.05)

@@ -65,6 +65,7 @@ def test_small_models_keep_enough_draws_in_fast_mode(fast_mode):
     assert kw["draws"] == 5000 and kw["chains"] == sampling.FULL.chains
 
 
-def test_gaussian_process_models_use_nutpie_in_fast_mode(fast_mode):
+def test_gaussian_process_and_hierarchical_models_use_nutpie_in_fast_mode(fast_mode):
     assert sampling.mmm_fit_kwargs(gaussian_process=True)["nuts_sampler"] == "nutpie"
+    assert sampling.mmm_fit_kwargs(hierarchical=True)["nuts_sampler"] == "nutpie"
     assert sampling.mmm_fit_kwargs()["nuts_sampler"] == "pymc"
