@@ -114,10 +114,10 @@ def geo_priors() -> dict[str, Any]:
         )
 
     return {
-        "adstock": {"alpha": hierarchical(0.0, 1.0, 0.5, "sigmoid")},
+        "adstock": {"alpha": hierarchical(0.0, 1.0, 0.2, "sigmoid")},
         "saturation": {
-            "lam": hierarchical(float(np.log(4.0)), 0.5, 0.3, "exp"),
-            "beta": hierarchical(float(np.log(0.5)), 1.0, 0.3, "exp"),
+            "lam": hierarchical(float(np.log(4.0)), 0.5, 0.2, "exp"),
+            "beta": hierarchical(float(np.log(0.5)), 1.0, 0.2, "exp"),
         },
     }
 

@@ -34,6 +34,7 @@ __all__ = [
     "plot_geo_panel",
     "plot_improvement",
     "plot_lift_comparison",
+    "plot_lift_constraint",
     "plot_lift_distributions",
     "plot_lift_tests",
     "plot_parameter_recovery",
@@ -1079,4 +1080,55 @@ def plot_geo_fit(report: Any) -> Figure:
             fontsize=9,
         )
     np.atleast_1d(axes)[0].legend(ncol=3, fontsize=7)
+    return fig
+
+
+def plot_lift_constraint(dataset: Dataset, lift_tests: pd.DataFrame, n_points: int = 200) -> Figure:
+    """Each lift test as a curve in the (lam, beta) plane, with the geo's true parameters.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        ``load_dataset("geo_panel")``.
+    lift_tests : pandas.DataFrame
+        ``channel, geo, x, delta_x, delta_y, sigma``.
+    n_points : int
+        Points along lam.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Solid: the ``beta`` that passes the measured lift for each ``lam``; band:
+        ``delta_y ± 1.96 sigma``; star: the truth.
+    """
+    from labkit.calibration import lift_constraint_beta
+
+    _check(dataset, "geo_panel")
+    truth = dataset.truth
+    lam = np.linspace(0.5, 10, n_points)
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    for i, (_, row) in enumerate(lift_tests.iterrows()):
+        scale = truth["channel_scale"][row["channel"]]
+        args = (row["x"], row["delta_x"])
+        beta = lift_constraint_beta(lam, *args, row["delta_y"], scale)
+        low_dy = max(row["delta_y"] - 1.96 * row["sigma"], 1e-9)
+        low = lift_constraint_beta(lam, *args, low_dy, scale)
+        high = lift_constraint_beta(lam, *args, row["delta_y"] + 1.96 * row["sigma"], scale)
+        ax.plot(lam, beta, color=f"C{i}", label=row["geo"])
+        ax.fill_between(lam, low, high, color=f"C{i}", alpha=0.12)
+        ax.plot(
+            truth["saturation_lam"][row["geo"]][row["channel"]],
+            truth["saturation_beta"][row["geo"]][row["channel"]],
+            "*",
+            color=f"C{i}",
+            ms=14,
+            mec="k",
+        )
+    ax.set(
+        xlabel="λ (steepness)",
+        ylabel="β (weight, data units)",
+        ylim=(0, 2.0),
+        title="Parameter pairs that reproduce each lift test (★ truth)",
+    )
+    ax.legend(fontsize=8)
     return fig

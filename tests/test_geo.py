@@ -310,10 +310,16 @@ def test_calibration_explorer_updates_headless(report):
 
 
 def test_lift_plots(geo):
-    from labkit.plotting import plot_geo_correlation, plot_lift_comparison, plot_lift_tests
+    from labkit.plotting import (
+        plot_geo_correlation,
+        plot_lift_comparison,
+        plot_lift_constraint,
+        plot_lift_tests,
+    )
 
     oracle = oracle_lift_tests(geo)
     assert len(plot_lift_tests(geo, oracle).axes) == 4
+    assert len(plot_lift_constraint(geo, oracle).axes[0].lines) == 8  # a curve and a star per test
     est = oracle.assign(delta_y_low=oracle["delta_y"] - 0.02, delta_y_high=oracle["delta_y"] + 0.02)
     assert len(plot_lift_comparison(oracle, est).axes) == 1
     assert len([a for a in plot_geo_correlation(geo).axes if a.get_visible()]) == 8
