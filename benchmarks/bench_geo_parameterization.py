@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)
-    parser.add_argument("--target-accept", type=float, default=0.95)
+    parser.add_argument("--target-accept", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=2002)
     parser.add_argument("--calibrated", action="store_true", help="add the oracle lift tests")
     args = parser.parse_args()

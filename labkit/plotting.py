@@ -730,6 +730,18 @@ def plot_roas_posteriors(draws: dict[str, Any], truth: dict[str, float]) -> Figu
 _MODEL_COLORS = {"uncalibrated": "C0", "calibrated": "C2"}
 
 
+def _geo_axes(n: int, ncols: int = 4) -> tuple[Figure, np.ndarray]:
+    """Return a shared-axes grid with one panel per geo, unused panels hidden."""
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(12, 3 * nrows), sharex=True, sharey=True, layout="constrained"
+    )
+    flat = np.ravel(axes)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
 def plot_geo_correlation(dataset: Dataset) -> Figure:
     """``channel_1`` vs ``channel_2`` spend per geo, with each geo's pre-test correlation.
 
@@ -745,12 +757,8 @@ def plot_geo_correlation(dataset: Dataset) -> Figure:
     """
     df = _check(dataset, "geo_panel")
     geos = list(dataset.truth["geos"])
-    ncols = 4
-    nrows = int(np.ceil(len(geos) / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(12, 3 * nrows), sharex=True, sharey=True, layout="constrained"
-    )
-    for ax, geo in zip(np.ravel(axes), geos, strict=False):
+    fig, axes = _geo_axes(len(geos))
+    for ax, geo in zip(axes, geos, strict=True):
         g = df[df["geo"] == geo]
         test = g["treated"] & g["experiment"]
         pre = g[~g["experiment"]]
@@ -759,8 +767,6 @@ def plot_geo_correlation(dataset: Dataset) -> Figure:
         ax.scatter(g.loc[test, "channel_1"], g.loc[test, "channel_2"], s=14, color="C3")
         kind = "treated" if g["treated"].iloc[0] else "control"
         ax.set_title(f"{geo} ({kind}), r = {r:.3f}", fontsize=9)
-    for ax in np.ravel(axes)[len(geos) :]:
-        ax.set_visible(False)
     fig.supxlabel("channel_1 spend")
     fig.supylabel("channel_2 spend")
     return fig
@@ -932,12 +938,8 @@ def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
         raise ValueError(f"channel must be one of {channels}, got {channel!r}")
     sub = p[p["channel"] == channel].set_index(["geo", "parameter"])
     geos = list(dict.fromkeys(p["geo"]))
-    ncols = 4
-    nrows = int(np.ceil(len(geos) / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(12, 3 * nrows), sharex=True, sharey=True, layout="constrained"
-    )
-    for ax, geo in zip(np.ravel(axes), geos, strict=False):
+    fig, axes = _geo_axes(len(geos))
+    for ax, geo in zip(axes, geos, strict=True):
         lam, beta = sub.loc[(geo, "saturation_lam")], sub.loc[(geo, "saturation_beta")]
         for model, color in _MODEL_COLORS.items():
             ax.errorbar(
@@ -953,9 +955,7 @@ def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
         ax.plot(lam["truth"], beta["truth"], "k*", ms=12, label="truth")
         kind = "treated" if bool(lam["treated"]) else "control"
         ax.set_title(f"{geo} ({kind})", fontsize=9)
-    for ax in np.ravel(axes)[len(geos) :]:
-        ax.set_visible(False)
-    np.ravel(axes)[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7)
     fig.supxlabel("λ (saturation steepness)")
     fig.supylabel("β (channel weight, model scale)")
     fig.suptitle(f"{channel}: posterior mean ± half the 94 % HDI width, per geo")

@@ -44,6 +44,8 @@ def test_confounder_strength_zero_removes_correlation_driver():
         (simulate.simulate_geo_panel, {"n_weeks": 0}, "n_weeks"),
         (simulate.simulate_geo_panel, {"n_weeks": -5}, "n_weeks"),
         (simulate.simulate_geo_panel, {"n_geos": 1}, "n_geos"),
+        (simulate.simulate_geo_panel, {"shared_spend": 1.5}, "shared_spend"),
+        (simulate.simulate_geo_panel, {"shared_spend": -0.1}, "shared_spend"),
         (simulate.simulate_geo_panel, {"experiment_weeks": 104}, "experiment_weeks"),
         (simulate.simulate_geo_panel, {"experiment_weeks": 0}, "experiment_weeks"),
         (simulate.simulate_geo_panel, {"delta_x": -0.1}, "delta_x"),
