@@ -2,10 +2,11 @@
 
 Run: python benchmarks/bench_designer.py
 
-Prints the median wall time of ``recommend()`` on seed 000's grid (3 channels x 7 spend
-changes x 4 durations, 4000 draws), a 10 000-candidate grid with its peak memory, and the
-ratio against a naive implementation that loops over candidates and evaluates each one with
-plain numpy (adstock ramp, saturation, power per draw, arviz HDI) in the same run.
+Prints the median wall time of ``recommend()`` on the Experiment Designer docs example's grid
+(3 channels x 7 spend changes x 4 durations, 4000 draws), a 10 000-candidate grid with its
+peak memory, and the ratio against a naive implementation that loops over candidates and
+evaluates each one with plain numpy (adstock ramp, saturation, power per draw, arviz HDI)
+in the same run.
 """
 
 from __future__ import annotations

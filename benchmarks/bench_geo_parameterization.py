@@ -1,4 +1,4 @@
-"""Centred (seed 002) vs non-centred hierarchical priors on the geo panel.
+"""Centred (pymc-marketing's example) vs non-centred hierarchical priors on the geo panel.
 
 Run: python benchmarks/bench_geo_parameterization.py [--draws 1000] [--chains 4] [--calibrated]
 

@@ -10,15 +10,34 @@ simulate
     Seeded data-generating processes with known ground truth.
 """
 
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-from labkit import sampling, simulate
-from labkit.data import load_dataset
-from labkit.sampling import is_fast, mode_banner
+# Two import-time notices that say nothing about a reader's results, silenced by
+# their exact text before PyMC is imported:
+# - PyTensor installed from PyPI finds no BLAS to link its C code against and says
+#   so. labkit's models are small; its samplers (nutpie, numba) and CI's fast-mode
+#   runs work without it, only some C ops are slower.
+# - pymc-marketing imports PyTensor's experimental xtensor module, which announces
+#   itself; labkit does not use it directly.
+warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
+warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
+
+from labkit import sampling, simulate  # noqa: E402
+from labkit.data import load_dataset  # noqa: E402
+from labkit.sampling import is_fast, mode_banner, setup_notebook  # noqa: E402
 
 try:
     __version__ = version("labkit")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "is_fast", "load_dataset", "mode_banner", "sampling", "simulate"]
+__all__ = [
+    "__version__",
+    "is_fast",
+    "load_dataset",
+    "mode_banner",
+    "sampling",
+    "setup_notebook",
+    "simulate",
+]

@@ -24,6 +24,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from labkit._validate import (
+    check_bool,
+    check_int,
+    check_number,
+    check_positive,
+    check_probability,
+    check_strings,
+)
 from labkit.causal import total_effect_draws
 from labkit.response import adstock_ramp, logistic
 
@@ -47,7 +55,7 @@ LIFT_COLUMNS = ("channel", "geo", "x", "delta_x", "delta_y", "sigma")
 
 
 def oracle_lift_tests(dataset: Any, *, base_sigma: float = 0.015) -> pd.DataFrame:
-    """Lift tests of the ``geo_panel`` experiment computed from the true curves (seed 002).
+    """Lift tests of the ``geo_panel`` experiment computed from the true curves.
 
     For each treated geo: ``x`` is its mean pre-experiment spend on the tested
     channel, ``delta_x`` the applied increase, ``delta_y`` the weekly change of
@@ -69,8 +77,7 @@ def oracle_lift_tests(dataset: Any, *, base_sigma: float = 0.015) -> pd.DataFram
     """
     if getattr(dataset, "name", None) != "geo_panel":
         raise ValueError("dataset must be load_dataset('geo_panel')")
-    if not np.isfinite(base_sigma) or base_sigma <= 0:
-        raise ValueError(f"base_sigma must be > 0, got {base_sigma}")
+    base_sigma = check_positive("base_sigma", base_sigma)
     df, truth = dataset.data, dataset.truth
     channel = truth["test_channel"]
     sales = df.groupby("geo")["y"].mean()
@@ -118,11 +125,12 @@ def lift_test_from_synthetic_control(
         Add the observation noise CausalPy's ``mu``-based impact leaves out (see
         :func:`labkit.causal.total_effect_draws`).
     adstock_alpha, l_max : optional
+        Adstock decay in [0, 1) and number of lags (int >= 1), both or neither.
         Adstock-aware option: under geometric adstock a T-week window captures
         only the mean ramp fraction of the steady-state effect; dividing by it
         estimates the steady-state weekly effect.
     hdi_prob : float
-        Probability of the reported interval ``delta_y_low, delta_y_high``.
+        Probability of the reported interval ``delta_y_low, delta_y_high``, in (0, 1).
     random_seed : int, optional
 
     Returns
@@ -134,16 +142,24 @@ def lift_test_from_synthetic_control(
     """
     import arviz as az
 
-    if not np.isfinite(delta_x) or delta_x == 0:
-        raise ValueError(f"delta_x must be a non-zero finite spend change, got {delta_x}")
-    if not 0 < hdi_prob < 1:
-        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+    for name, value in (("channel", channel), ("geo", geo)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a name (str), got {value!r}")
+    x = check_number("x", x, low=0.0, hint=" (spend before the test)")
+    delta_x = _check_delta_x(delta_x)
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
+    include_noise = check_bool("include_noise", include_noise)
+    if adstock_alpha is not None:
+        adstock_alpha = check_number(
+            "adstock_alpha", adstock_alpha, low=0.0, high=1.0, high_open=True
+        )
+        if l_max is None:
+            raise ValueError("l_max is required with adstock_alpha")
+        l_max = check_int("l_max", l_max, minimum=1, unit="weeks")
     effect = total_effect_draws(result, include_noise=include_noise, random_seed=random_seed)
     weekly = effect.weekly
     fraction = 1.0
     if adstock_alpha is not None:
-        if l_max is None:
-            raise ValueError("l_max is required with adstock_alpha")
         fraction = float(adstock_ramp(adstock_alpha, l_max, effect.n_weeks).mean())
         weekly = weekly / fraction
     low, high = az.hdi(weekly, hdi_prob=hdi_prob)
@@ -161,6 +177,13 @@ def lift_test_from_synthetic_control(
     }
 
 
+def _check_delta_x(delta_x: Any) -> float:
+    v = check_number("delta_x", delta_x, hint=" (the spend change of the test, not 0)")
+    if v == 0:
+        raise ValueError(f"delta_x must be a non-zero finite spend change, got {delta_x!r}")
+    return v
+
+
 def validate_lift_tests(
     lift_tests: pd.DataFrame,
     *,
@@ -173,9 +196,9 @@ def validate_lift_tests(
     ----------
     lift_tests : pandas.DataFrame
         Columns ``channel, x, delta_x, delta_y, sigma`` (and ``geo`` for geo models).
-    channels : sequence of str
-        The model's channels.
-    geos : sequence of str, optional
+    channels : str or sequence of str
+        The model's channels (one name is one channel).
+    geos : str or sequence of str, optional
         The model's geos (``None`` for a national model).
 
     Returns
@@ -192,6 +215,8 @@ def validate_lift_tests(
     """
     if not isinstance(lift_tests, pd.DataFrame):
         raise TypeError(f"lift_tests must be a DataFrame, got {type(lift_tests).__name__}")
+    channels = check_strings("channels", channels)
+    geos = None if geos is None else check_strings("geos", geos)
     required = [c for c in LIFT_COLUMNS if c != "geo" or geos is not None]
     missing = [c for c in required if c not in lift_tests.columns]
     if missing:
@@ -242,8 +267,7 @@ def _as_samples(values: Any) -> xr.DataArray:
 
 def hdi_width(samples: Any, hdi_prob: float = 0.94) -> xr.DataArray:
     """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
-    if not 0 < hdi_prob < 1:
-        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
     low, high = _hdi_bounds(_as_samples(samples), hdi_prob)
     return high - low
 
@@ -334,11 +358,10 @@ def curve_recovery(
     """
     if not isinstance(curves, xr.DataArray) or not isinstance(truth, xr.DataArray):
         raise TypeError("curves and truth must be xarray.DataArray")
-    if dim not in curves.dims or dim not in truth.dims:
+    if not isinstance(dim, str) or dim not in curves.dims or dim not in truth.dims:
         raise ValueError(f"dim {dim!r} must be a dim of both curves {curves.dims} and truth")
     _as_samples(curves)
-    if not 0 < hdi_prob < 1:
-        raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
     error = curves.mean(("chain", "draw")) - truth
     low, high = _hdi_bounds(curves, hdi_prob)
     inside = (truth >= low) & (truth <= high)
@@ -376,7 +399,7 @@ def fit_metrics(
     """
     if not isinstance(observed, xr.DataArray) or not isinstance(predicted, xr.DataArray):
         raise TypeError("observed and predicted must be xarray.DataArray")
-    if dim not in observed.dims or dim not in predicted.dims:
+    if not isinstance(dim, str) or dim not in observed.dims or dim not in predicted.dims:
         raise ValueError(f"dim {dim!r} must be a dim of both observed and predicted")
     mean = predicted.mean([d for d in ("chain", "draw") if d in predicted.dims])
     resid = observed - mean
@@ -411,12 +434,15 @@ def lift_constraint_beta(
     numpy.ndarray
         ``beta`` for each ``lam``.
     """
-    lam = np.asarray(lam, dtype=float)
-    if np.any(~np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError("lam must be finite and > 0")
-    if not np.isfinite(channel_scale) or channel_scale <= 0:
-        raise ValueError(f"channel_scale must be > 0, got {channel_scale}")
-    if not np.isfinite(delta_x) or delta_x == 0:
-        raise ValueError(f"delta_x must be a non-zero finite spend change, got {delta_x}")
+    try:
+        lam = np.asarray(lam, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"lam must be a number or an array of numbers > 0, got {lam!r}") from err
+    if lam.size == 0 or np.any(~np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError("lam must be finite and > 0 (at least one value)")
+    channel_scale = check_positive("channel_scale", channel_scale)
+    x = check_number("x", x, low=0.0, hint=" (spend before the test)")
+    delta_x = _check_delta_x(delta_x)
+    delta_y = check_number("delta_y", delta_y)
     step = logistic((x + delta_x) / channel_scale, lam, 1.0) - logistic(x / channel_scale, lam, 1.0)
     return delta_y / step

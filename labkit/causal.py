@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labkit._validate import check_bool, check_int
+
 __all__ = ["WindowEffect", "total_effect_draws"]
 
 
@@ -76,9 +78,14 @@ def total_effect_draws(
     -------
     WindowEffect
     """
+    include_noise = check_bool("include_noise", include_noise)
+    if random_seed is not None:
+        random_seed = check_int("random_seed", random_seed, minimum=0)
+    if treated_unit is not None and not isinstance(treated_unit, str):
+        raise TypeError(f"treated_unit must be a unit name (str) or None, got {treated_unit!r}")
     post = result.post_impact
     units = [str(u) for u in post.coords["treated_units"].to_numpy()]
-    unit = treated_unit or units[0]
+    unit = units[0] if treated_unit is None else treated_unit
     if unit not in units:
         raise ValueError(f"treated_unit must be one of {units}, got {unit!r}")
     impact = post.sel(treated_units=unit)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labkit._validate import check_strings
 from labkit.simulate import (
     SimulatedDataset,
     simulate_confounded,
@@ -52,17 +53,17 @@ DATASETS: dict[str, _Entry] = {
     "geo_panel": _Entry(
         simulate_geo_panel,
         ("date",),
-        "8 geos x 104 weeks, 2 channels correlated ~0.99, geo lift test on channel_1 (seed 002)",
+        "8 geos x 104 weeks, 2 channels correlated ~0.99, geo lift test on channel_1",
     ),
     "confounded": _Entry(
         simulate_confounded,
         ("date",),
-        "131 weeks, hidden confounder z drives x1 and sales; y01/y02 counterfactuals (seed 003)",
+        "131 weeks, hidden confounder z drives x1 and sales; y01/y02 counterfactuals",
     ),
     "two_countries": _Entry(
         simulate_two_countries,
         ("date",),
-        "150 weeks, Venezuela vs Colombia, 90% meta cut in Venezuela (seed 004)",
+        "150 weeks, Venezuela vs Colombia, 90% meta cut in Venezuela",
     ),
 }
 
@@ -95,6 +96,12 @@ def _check_name(name: Any) -> str:
     return name
 
 
+def _directory(directory: Any) -> Path:
+    if not isinstance(directory, str | Path):
+        raise TypeError(f"directory must be a str or Path, got {type(directory).__name__}")
+    return Path(directory)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -120,6 +127,11 @@ def dataset_bytes(dataset: SimulatedDataset) -> tuple[bytes, bytes]:
     tuple of bytes
         The CSV and the JSON sidecar.
     """
+    if not isinstance(getattr(dataset, "data", None), pd.DataFrame):
+        raise TypeError(
+            "dataset must be a SimulatedDataset (a simulator's output), got "
+            f"{type(dataset).__name__}"
+        )
     csv = dataset.data.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     truth = json.dumps(_jsonable(dataset.truth), indent=2, sort_keys=True) + "\n"
     return csv.encode(), truth.encode()
@@ -132,19 +144,21 @@ def write_datasets(directory: str | Path = DATA_DIR, names: list[str] | None = N
     ----------
     directory : str or Path
         Where to write; created if missing.
-    names : list of str, optional
-        Data sets to write (default: all).
+    names : str or list of str, optional
+        Data sets to write (one name is one data set); ``None`` writes all, an
+        empty list raises.
 
     Returns
     -------
     list of Path
         The files written.
     """
-    directory = Path(directory)
+    names = [_check_name(n) for n in check_strings("names", names, default=list(DATASETS))]
+    directory = _directory(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names or list(DATASETS):
-        csv, truth = dataset_bytes(DATASETS[_check_name(name)].simulate())
+    for name in names:
+        csv, truth = dataset_bytes(DATASETS[name].simulate())
         for suffix, payload in ((".csv", csv), (".json", truth)):
             path = directory / f"{name}{suffix}"
             path.write_bytes(payload)
@@ -175,7 +189,7 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
         If the files are missing; the message says how to regenerate them.
     """
     entry = DATASETS[_check_name(name)]
-    directory = Path(directory)
+    directory = _directory(directory)
     csv, sidecar = directory / f"{name}.csv", directory / f"{name}.json"
     for path in (csv, sidecar):
         if not path.exists():
@@ -201,6 +215,11 @@ def truth_frame(dataset: Dataset) -> pd.DataFrame:
         Columns ``parameter`` (a dotted path such as ``saturation_lam.geo_00.channel_1``)
         and ``value``; lists are joined into one string.
     """
+    if not isinstance(getattr(dataset, "truth", None), dict):
+        raise TypeError(
+            f"dataset must be a loaded data set with a truth dict (load_dataset(name)), "
+            f"got {type(dataset).__name__}"
+        )
     rows: list[tuple[str, Any]] = []
 
     def walk(prefix: str, value: Any) -> None:

@@ -24,7 +24,8 @@ scale, outcome divided by the target scale) unless a name ends in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import html
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, overload
@@ -34,11 +35,21 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from labkit import _kernels
+from labkit._validate import (
+    check_bool,
+    check_int,
+    check_mapping,
+    check_number,
+    check_probability,
+    check_strings,
+    check_values,
+)
 from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
 
 __all__ = [
     "DEFAULT_DURATIONS",
     "DEFAULT_SPEND_CHANGES",
+    "MAX_SPEND_CHANGE",
     "ExperimentDesigner",
     "Recommendation",
     "Recommendations",
@@ -49,6 +60,8 @@ __all__ = [
 
 DEFAULT_SPEND_CHANGES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)
 DEFAULT_DURATIONS: tuple[int, ...] = (4, 6, 8, 12)
+#: Largest relative spend change accepted (+500 %): changes are fractions, so 20 is +2000 %.
+MAX_SPEND_CHANGE = 5.0
 SCORE_KEYS = ("assurance", "cost_efficiency")
 CORRELATION_CAUTION = 0.7
 NATIONAL = "national"
@@ -118,10 +131,11 @@ def power(
     numpy.ndarray
         Probability of a significant result.
     """
+    level = _check_open_unit("significance_level", significance_level)
     ncp = np.asarray(effect, dtype=float) / sigma
-    if one_sided:
-        return ndtr(ncp - ndtri(1 - significance_level))
-    z = ndtri(1 - significance_level / 2)
+    if check_bool("one_sided", one_sided):
+        return ndtr(ncp - ndtri(1 - level))
+    z = ndtri(1 - level / 2)
     return ndtr(np.abs(ncp) - z) + ndtr(-np.abs(ncp) - z)
 
 
@@ -157,6 +171,7 @@ def assurance(
     flat = lifts.reshape(-1, lifts.shape[-1])
     sig = np.ascontiguousarray(np.broadcast_to(sigma, shape), dtype=float).reshape(-1)
     level = _check_open_unit("significance_level", significance_level)
+    one_sided = check_bool("one_sided", one_sided)
     z = float(ndtri(1 - level)) if one_sided else float(ndtri(1 - level / 2))
     direction = np.where(flat.mean(axis=-1) < 0, -1.0, 1.0) if one_sided else np.ones(len(flat))
     plain, tempered = _kernels.assurance_rows(
@@ -181,55 +196,65 @@ def effective_sigma(
 
 
 def _check_open_unit(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise TypeError(f"{name} must be a float in (0, 1), got {value!r}")
-    if not (0 < float(value) < 1):
-        raise ValueError(f"{name} must lie in (0, 1), got {value}")
-    return float(value)
+    return check_probability(name, value)
 
 
-def _check_spend_changes(values: Iterable[float]) -> tuple[float, ...]:
-    out = []
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, int | float | np.number):
-            raise TypeError(
-                f"spend_changes must be numbers (fractions of current spend), got {v!r}"
-            )
-        v = float(v)
-        if not np.isfinite(v) or v < -1:
-            raise ValueError(
-                f"spend_changes must be finite fractions >= -1 (-1 means go-dark), got {v}"
-            )
-        if v == 0:
-            raise ValueError("spend_changes must not contain 0: a test needs a spend change")
-        out.append(v)
-    if not out:
-        raise ValueError("spend_changes must not be empty")
-    return tuple(out)
+_CHANGE_HINT = (
+    f" (a fraction of current weekly spend: 0.2 for +20 %, -1 for go-dark; at most "
+    f"{MAX_SPEND_CHANGE:g} = +{MAX_SPEND_CHANGE * 100:.0f} %)"
+)
 
 
-def _check_durations(values: Iterable[int]) -> tuple[int, ...]:
-    out = []
-    for d in values:
-        if isinstance(d, bool) or not isinstance(d, int | np.integer):
-            raise TypeError(f"durations must be positive ints (weeks), got {d!r}")
-        if d < 1:
-            raise ValueError(f"durations must be positive ints (weeks), got {d}")
-        out.append(int(d))
-    if not out:
-        raise ValueError("durations must not be empty")
-    return tuple(out)
+def _check_spend_change(name: str, value: Any) -> float:
+    """One relative spend change: a number in [-1, MAX_SPEND_CHANGE], not 0."""
+    v = check_number(name, value, low=-1.0, high=MAX_SPEND_CHANGE, hint=_CHANGE_HINT)
+    if v == 0:
+        raise ValueError(f"{name} must not be 0: a test needs a spend change{_CHANGE_HINT}")
+    return v
 
 
-def _check_sigma(name: str, values: np.ndarray) -> np.ndarray:
-    v = np.asarray(values, dtype=float)
-    if v.size == 0 or not np.all(np.isfinite(v)) or np.any(v <= 0):
+def _check_spend_changes(values: Any, name: str = "spend_changes") -> tuple[float, ...]:
+    """Spend changes: ``None`` gives the defaults, one number is one change, empty raises."""
+    items = check_values(name, values, default=DEFAULT_SPEND_CHANGES)
+    out = tuple(_check_spend_change(f"{name}[{i}]", v) for i, v in enumerate(items))
+    _check_unique(name, out)
+    return out
+
+
+def _check_durations(values: Any, name: str = "durations") -> tuple[int, ...]:
+    """Test lengths: ``None`` gives the defaults, one int is one duration, empty raises."""
+    items = check_values(name, values, default=DEFAULT_DURATIONS)
+    out = tuple(check_int(f"{name}[{i}]", d, minimum=1, unit="weeks") for i, d in enumerate(items))
+    _check_unique(name, out)
+    return out
+
+
+def _check_unique(name: str, values: Sequence[Any]) -> None:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{name} repeats {repeated}; give each value once")
+
+
+def _per_unit(name: str, values: Any, n_units: int) -> np.ndarray:
+    """``values`` as floats, one per unit (a scalar is shared by every unit)."""
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a number or one number per unit, got {values!r}") from err
+    if v.ndim > 1 or v.size not in (1, n_units):
+        raise ValueError(f"{name} must be one number or {n_units} (one per unit), got {values!r}")
+    return np.broadcast_to(v.reshape(-1), (n_units,)).copy()
+
+
+def _check_sigma(name: str, values: Any, n_units: int = 1) -> np.ndarray:
+    v = _per_unit(name, values, n_units)
+    if not np.all(np.isfinite(v)) or np.any(v <= 0):
         raise ValueError(f"{name} must be finite and > 0, got {values!r}")
     return v
 
 
-def _check_rho(values: np.ndarray) -> np.ndarray:
-    v = np.asarray(values, dtype=float)
+def _check_rho(values: Any, n_units: int = 1) -> np.ndarray:
+    v = _per_unit("residual_autocorr", values, n_units)
     if not np.all(np.isfinite(v)) or np.any((v <= -1) | (v >= 1)):
         raise ValueError(f"residual_autocorr must lie in (-1, 1), got {values!r}")
     return v
@@ -245,8 +270,11 @@ def _check_weights(score_weights: Mapping[str, float] | None) -> dict[str, float
         raise ValueError(
             f"unknown score_weights keys {unknown}; allowed keys are {list(SCORE_KEYS)}"
         )
-    weights = {k: float(score_weights.get(k, 0.0)) for k in SCORE_KEYS}
-    if any(w < 0 or not np.isfinite(w) for w in weights.values()) or sum(weights.values()) == 0:
+    weights = {
+        k: check_number(f"score_weights[{k!r}]", score_weights.get(k, 0.0), low=0.0)
+        for k in SCORE_KEYS
+    }
+    if sum(weights.values()) == 0:
         raise ValueError(
             f"score_weights must be finite, >= 0 and not all 0, got {dict(score_weights)}"
         )
@@ -262,7 +290,13 @@ def _minmax(v: np.ndarray) -> np.ndarray:
 
 
 def _format_change(change: float) -> str:
-    return "go-dark" if change == -1 else f"{change:+.0%}/wk"
+    """``-1`` -> ``"go-dark"``, ``0.2`` -> ``"+20%/wk"``, ``0.125`` -> ``"+12.5%/wk"``."""
+    return "go-dark" if change == -1 else f"{change * 100:+.3g}%/wk"
+
+
+def _format_prob(prob: float) -> str:
+    """``0.94`` -> ``"94%"``, ``0.895`` -> ``"89.5%"``."""
+    return f"{prob * 100:.3g}%"
 
 
 @dataclass(frozen=True)
@@ -322,20 +356,52 @@ class NullChannel:
 class Recommendations(Sequence[Recommendation]):
     """Ranked candidates (best first), sliceable, rendered as a table in Jupyter.
 
+    A slice (``recs[:10]``) keeps the counts of the full ranking
+    (:attr:`n_passed`, :attr:`n_evaluated`) and each candidate's rank.
+
     Attributes
     ----------
+    items : list of Recommendation
+        The candidates shown, in rank order.
     null_confirmation : list of NullChannel
         Channels flagged as near-null (see :meth:`ExperimentDesigner.null_channels`).
     n_evaluated : int
-        Candidates evaluated before the SNR filter.
+        Candidates evaluated before the SNR filter (default: :attr:`n_passed`).
     settings : dict
         The arguments of :meth:`ExperimentDesigner.recommend`.
+    n_passed : int
+        Candidates that passed the SNR filter (default: ``len(items)``); a slice keeps
+        the full ranking's count.
+    ranks : list of int
+        Rank of each item in the full ranking (default ``1 .. len(items)``).
     """
 
     items: list[Recommendation]
     null_confirmation: list[NullChannel] = field(default_factory=list)
     n_evaluated: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
+    n_passed: int | None = None
+    ranks: list[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.items = list(self.items)
+        if self.n_passed is None:
+            self.n_passed = len(self.items)
+        if not self.n_evaluated:
+            self.n_evaluated = self.n_passed
+        if self.ranks is None:
+            self.ranks = list(range(1, len(self.items) + 1))
+        self.ranks = [int(r) for r in self.ranks]
+        if len(self.ranks) != len(self.items):
+            raise ValueError(
+                f"ranks must give one rank per item: {len(self.ranks)} ranks for "
+                f"{len(self.items)} items"
+            )
+        if not len(self.items) <= self.n_passed <= self.n_evaluated:
+            raise ValueError(
+                "counts must satisfy len(items) <= n_passed <= n_evaluated, got "
+                f"{len(self.items)}, {self.n_passed}, {self.n_evaluated}"
+            )
 
     @overload
     def __getitem__(self, i: int) -> Recommendation: ...
@@ -344,7 +410,12 @@ class Recommendations(Sequence[Recommendation]):
     def __getitem__(self, i: int | slice) -> Recommendation | Recommendations:
         if isinstance(i, slice):
             return Recommendations(
-                self.items[i], self.null_confirmation, self.n_evaluated, self.settings
+                self.items[i],
+                self.null_confirmation,
+                self.n_evaluated,
+                self.settings,
+                n_passed=self.n_passed,
+                ranks=self.ranks[i],
             )
         return self.items[i]
 
@@ -353,6 +424,14 @@ class Recommendations(Sequence[Recommendation]):
 
     def __iter__(self) -> Iterator[Recommendation]:
         return iter(self.items)
+
+    @property
+    def hdi_prob(self) -> float | None:
+        """The probability of the lift HDIs (``None`` if unknown)."""
+        prob = self.settings.get("hdi_prob")
+        if prob is None and self.items:
+            prob = self.items[0].context.get("hdi_prob")
+        return None if prob is None else float(prob)
 
     def to_dataframe(self) -> pd.DataFrame:
         """Return a tidy table, one row per candidate, in rank order.
@@ -363,7 +442,8 @@ class Recommendations(Sequence[Recommendation]):
             Columns ``channel, spend_change, duration, expected_lift, lift_hdi_lower,
             lift_hdi_upper, snr, assurance, ramp_fraction, net_cost, score`` then
             ``geo, assurance_tempered, assurance_sceptical, sigma_d,
-            expected_lift_original, net_cost_original``.
+            expected_lift_original, net_cost_original``; a default integer index
+            (the rank is ``index + 1`` for the full ranking, see :attr:`ranks`).
         """
         rows = []
         for r in self.items:
@@ -379,44 +459,82 @@ class Recommendations(Sequence[Recommendation]):
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
-    def _repr_html_(self) -> str:
-        df = self.to_dataframe()
-        table = pd.DataFrame(
+    def to_display_frame(self) -> pd.DataFrame:
+        """Return the formatted table the HTML view shows, built row by row from the items.
+
+        A compact subset of :meth:`to_dataframe` as strings: ``channel``, ``Δ spend``,
+        ``weeks``, ``E[lift]``, the lift HDI (headed with the probability used,
+        e.g. ``lift 94% HDI``), ``SNR``, ``assurance``, ``net cost`` and ``score``,
+        indexed by ``rank`` in the full ranking (plus a ``geo`` column when the
+        items come from several geos). Tempered and sceptical assurance and the ramp
+        fraction are in :meth:`to_dataframe` only.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        prob = self.hdi_prob
+        hdi_col = "lift HDI" if prob is None else f"lift {_format_prob(prob)} HDI"
+        rows = [
             {
-                "geo": df["geo"],
-                "channel": df["channel"],
-                "Δ spend": [_format_change(c) for c in df["spend_change"]],
-                "weeks": df["duration"],
-                "E[lift]": df["expected_lift"].map("{:.3g}".format),
-                "lift HDI": [
-                    f"[{lo:.3g}, {hi:.3g}]"
-                    for lo, hi in zip(df["lift_hdi_lower"], df["lift_hdi_upper"], strict=True)
-                ],
-                "SNR": df["snr"].map("{:.2f}".format),
-                "assurance": df["assurance"].map("{:.2f}".format),
-                "tempered": df["assurance_tempered"].map("{:.2f}".format),
-                "sceptical": df["assurance_sceptical"].map("{:.2f}".format),
-                "ramp": df["ramp_fraction"].map("{:.2f}".format),
-                "net cost": df["net_cost"].map("{:.3g}".format),
-                "score": df["score"].map("{:.3f}".format),
-            },
-            index=pd.RangeIndex(1, len(df) + 1, name="rank"),
-        )
+                "geo": r.geo,
+                "channel": r.channel,
+                "Δ spend": _format_change(r.spend_change),
+                "weeks": r.duration,
+                "E[lift]": f"{r.expected_lift:.3g}",
+                hdi_col: f"[{r.lift_hdi[0]:.3g}, {r.lift_hdi[1]:.3g}]",
+                "SNR": f"{r.snr:.2f}",
+                "assurance": f"{r.assurance:.2f}",
+                "net cost": f"{r.net_cost:.3g}",
+                "score": f"{r.score:.3f}",
+            }
+            for r in self.items
+        ]
+        columns = [
+            "geo", "channel", "Δ spend", "weeks", "E[lift]", hdi_col, "SNR", "assurance",
+            "net cost", "score",
+        ]  # fmt: skip
+        table = pd.DataFrame(rows, columns=columns, index=pd.Index(self.ranks, name="rank"))
         if table["geo"].nunique() <= 1:
             table = table.drop(columns="geo")
-        html = table.to_html(escape=True)
-        note = (
-            f"<p>{len(self)} of {self.n_evaluated} candidates passed the SNR filter. "
-            "Lift and cost on the model scale.</p>"
+        return table
+
+    def caption(self) -> str:
+        """One sentence on what the table shows: counts, filter, scale and HDI."""
+        min_snr = self.settings.get("min_snr")
+        rule = "" if min_snr is None else f" (|SNR| ≥ {float(min_snr):g})"
+        if len(self) == self.n_passed and self.ranks == list(range(1, len(self) + 1)):
+            counts = (
+                f"{self.n_passed} of {self.n_evaluated} candidates passed the SNR filter{rule}."
+            )
+        else:
+            counts = (
+                f"Showing {len(self)} of the {self.n_passed} candidates that passed the SNR "
+                f"filter{rule}; {self.n_evaluated} evaluated."
+            )
+        geos = sorted({r.geo for r in self.items})
+        where = f" Geo: {geos[0]}." if len(geos) == 1 and geos[0] != NATIONAL else ""
+        prob = self.hdi_prob
+        hdi_note = "" if prob is None else f"; lift HDI at {_format_prob(prob)}"
+        return (
+            f"{counts}{where} Lift and net cost on the model scale{hdi_note}. Tempered and "
+            "sceptical assurance and the ramp fraction: to_dataframe()."
         )
+
+    def _repr_html_(self) -> str:
+        table = self.to_display_frame().to_html(escape=True)
+        note = f"<p>{html.escape(self.caption())}</p>"
         if self.null_confirmation:
-            items = "".join(f"<li>{n}</li>" for n in self.null_confirmation)
+            items = "".join(f"<li>{html.escape(str(n))}</li>" for n in self.null_confirmation)
             note += f"<p><b>Null-confirmation candidates</b>:</p><ul>{items}</ul>"
-        return html + note
+        return f'<div style="overflow-x: auto; white-space: nowrap">{table}</div>{note}'
 
     def __repr__(self) -> str:
         nulls = [n.channel for n in self.null_confirmation]
-        return f"Recommendations({len(self)} candidates; null-confirmation: {nulls})"
+        return (
+            f"Recommendations({len(self)} of {self.n_passed} candidates passing the SNR filter, "
+            f"{self.n_evaluated} evaluated; null-confirmation: {nulls})"
+        )
 
 
 @dataclass(frozen=True)
@@ -434,6 +552,7 @@ class CandidateSummary:
     assurance: float
     assurance_tempered: float
     ramp_fraction: float
+    hdi_prob: float = 0.94
 
 
 # --------------------------------------------------------------------------- designer
@@ -466,9 +585,10 @@ class ExperimentDesigner:
     units : list of str
         Names of the units (``["national"]`` or the geos).
     channel_scale : dict, optional
-        Currency per model-scale spend unit, per channel.
-    target_scale : array (n_units,), optional
-        Outcome units per model-scale unit.
+        Currency per model-scale spend unit, per channel (> 0; 1 for a channel
+        not listed).
+    target_scale : float or array (n_units,), optional
+        Outcome units per model-scale unit (> 0).
     """
 
     def __init__(
@@ -490,11 +610,9 @@ class ExperimentDesigner:
         self.saturation = (
             saturation if isinstance(saturation, Saturation) else get_saturation(saturation)
         )
-        if isinstance(l_max, bool) or not isinstance(l_max, int | np.integer) or l_max < 1:
-            raise ValueError(f"l_max must be a positive int, got {l_max!r}")
-        self.l_max = int(l_max)
-        self.normalize = bool(normalize)
-        self.units = list(units)
+        self.l_max = check_int("l_max", l_max, minimum=1, unit="weeks")
+        self.normalize = check_bool("normalize", normalize)
+        self.units = check_strings("units", units)
         n_units = len(self.units)
         self.channels = list(params)
         missing = [c for c in self.channels if c not in current_spend or c not in adstock_alpha]
@@ -508,15 +626,15 @@ class ExperimentDesigner:
         self.alpha = {c: _as_units(adstock_alpha[c]) for c in self.channels}
         self.current_spend = {}
         for c in self.channels:
-            x = np.atleast_1d(np.asarray(current_spend[c], dtype=float))
-            if x.shape != (n_units,) or not np.all(np.isfinite(x)) or np.any(x < 0):
+            x = _per_unit(f"current_spend[{c!r}]", current_spend[c], n_units)
+            if not np.all(np.isfinite(x)) or np.any(x < 0):
                 raise ValueError(
                     f"current_spend[{c!r}] must be {n_units} finite value(s) >= 0, "
                     f"got {current_spend[c]!r}"
                 )
             self.current_spend[c] = x
-        self.residual_std = _check_sigma("residual_std", np.broadcast_to(residual_std, (n_units,)))
-        self.residual_autocorr = _check_rho(np.broadcast_to(residual_autocorr, (n_units,)))
+        self.residual_std = _check_sigma("residual_std", residual_std, n_units)
+        self.residual_autocorr = _check_rho(residual_autocorr, n_units)
         self.n_draws = self.alpha[self.channels[0]].shape[-1]
         for c in self.channels:
             shapes = {a.shape for a in (*self.params[c].values(), self.alpha[c])}
@@ -532,10 +650,16 @@ class ExperimentDesigner:
         if corr.isna().any().any() or ((corr.to_numpy() < -1) | (corr.to_numpy() > 1)).any():
             raise ValueError("spend_correlation must cover every channel with values in [-1, 1]")
         self.spend_correlation = corr
-        self.channel_scale = {c: float((channel_scale or {}).get(c, 1.0)) for c in self.channels}
-        self.target_scale = np.broadcast_to(
-            np.asarray(target_scale, dtype=float), (n_units,)
-        ).copy()
+        scales = (
+            {}
+            if channel_scale is None
+            else check_mapping("channel_scale", channel_scale, allow_empty=True)
+        )
+        self.channel_scale = {
+            c: check_number(f"channel_scale[{c!r}]", scales.get(c, 1.0), low=0.0, low_open=True)
+            for c in self.channels
+        }
+        self.target_scale = _check_sigma("target_scale", target_scale, n_units)
 
     # ------------------------------------------------------------------ constructors
 
@@ -591,23 +715,26 @@ class ExperimentDesigner:
             )
         channels = [str(c) for c in posterior["adstock_alpha"].coords["channel"].to_numpy()]
         units, arrays = _stack_units(posterior, names)
+        check_mapping("current_spend", current_spend)
         unknown = sorted(set(current_spend) - set(channels))
         if unknown:
             raise ValueError(
                 f"current_spend has unknown channel(s) {unknown}; channels are {channels}"
             )
+        absent = [c for c in channels if c not in current_spend]
+        if absent:
+            raise ValueError(
+                f"current_spend has no value for channel(s) {absent}; it needs every channel "
+                f"of the posterior {channels}"
+            )
         params = {c: {p: arrays[f"saturation_{p}"][c] for p in sat.params} for c in channels}
         alpha = {c: arrays["adstock_alpha"][c] for c in channels}
-        spend = {
-            c: np.broadcast_to(np.asarray(current_spend.get(c, np.nan), float), (len(units),))
-            for c in channels
-        }
         return cls(
             params=params,
             adstock_alpha=alpha,
-            current_spend=spend,
-            residual_std=np.asarray(residual_std, dtype=float),
-            residual_autocorr=np.asarray(residual_autocorr, dtype=float),
+            current_spend={c: current_spend[c] for c in channels},
+            residual_std=residual_std,
+            residual_autocorr=residual_autocorr,
             l_max=l_max,
             normalize=normalize,
             saturation=sat,
@@ -676,13 +803,25 @@ class ExperimentDesigner:
 
     def _unit_index(self, geo: str | None) -> list[int] | None:
         """Return the units to evaluate; None means the national aggregate of all units."""
-        if geo is None or geo == NATIONAL:
+        if geo is None or (isinstance(geo, str) and geo == NATIONAL):
             return None
+        if not isinstance(geo, str):
+            raise TypeError(f"geo must be a geo name (str) or None, got {geo!r}")
+        if self.units == [NATIONAL]:
+            raise ValueError(
+                f"geo must be None or {NATIONAL!r}: this designer is national (its posterior has "
+                f"no geo dimension), got {geo!r}"
+            )
         if geo not in self.units:
-            raise ValueError(f"geo must be one of {[NATIONAL, *self.units]}, got {geo!r}")
+            choices = list(dict.fromkeys([NATIONAL, *self.units]))
+            raise ValueError(f"geo must be one of {choices} (or None), got {geo!r}")
         return [self.units.index(geo)]
 
-    def _check_channel(self, channel: str) -> str:
+    def _check_channel(self, channel: str, name: str = "channel") -> str:
+        if not isinstance(channel, str):
+            raise TypeError(
+                f"{name} must be a channel name (str), one of {self.channels}, got {channel!r}"
+            )
         if channel not in self.channels:
             raise ValueError(f"unknown channel {channel!r}; channels are {self.channels}")
         return channel
@@ -749,18 +888,27 @@ class ExperimentDesigner:
             Shape ``(n_draws,)``.
         """
         self._check_channel(channel)
-        change = _check_spend_changes([spend_change])
-        (weeks,) = _check_durations([duration])
+        change = _check_spend_change("spend_change", spend_change)
+        weeks = check_int("duration", duration, minimum=1, unit="weeks")
         idx = self._unit_index(geo)
-        lifts, _ = self._lifts([channel], np.array(change), np.array([weeks]))
+        lifts, _ = self._lifts([channel], np.array([change]), np.array([weeks]))
         lift = lifts[0, :, 0, 0, :]
         return lift.sum(axis=0) if idx is None else lift[idx[0]]
 
     def sigma_d(self, duration: int | np.ndarray, geo: str | None = None) -> np.ndarray:
-        """Noise sd of the measured total lift over ``duration`` weeks (model scale)."""
+        """Noise sd of the measured total lift over ``duration`` weeks (model scale).
+
+        ``duration`` is one int >= 1 (a float is returned) or an array of them.
+        """
+        if np.ndim(duration):
+            weeks = np.array(
+                [check_int("duration", d, minimum=1, unit="weeks") for d in np.ravel(duration)]
+            )
+        else:
+            weeks = np.array([check_int("duration", duration, minimum=1, unit="weeks")])
         idx = self._unit_index(geo)
         per_unit = effective_sigma(
-            self.residual_std[:, None], self.residual_autocorr[:, None], np.atleast_1d(duration)
+            self.residual_std[:, None], self.residual_autocorr[:, None], weeks
         )
         out = np.sqrt((per_unit**2).sum(axis=0)) if idx is None else per_unit[idx[0]]
         return out if np.ndim(duration) else out[0]
@@ -781,24 +929,51 @@ class ExperimentDesigner:
     ) -> CandidateSummary:
         """Evaluate one candidate (what the explorer widget shows).
 
-        ``prior_trust`` k >= 1 widens the design prior: lift draws are spread
-        around their mean by k before assurance is computed.
+        Parameters
+        ----------
+        channel : str
+            One of :attr:`channels`.
+        spend_change : float
+            Relative change of weekly spend, a fraction in [-1, 5] other than 0
+            (0.2 = +20 %, -1 = go-dark).
+        duration : int
+            Test length in weeks (>= 1).
+        geo : str, optional
+            A geo, or ``None``/``"national"`` for the national aggregate.
+        significance_level : float
+            Level of the test, in (0, 1).
+        hdi_prob : float
+            Mass of the lift HDI, in (0, 1).
+        prior_trust : float
+            k >= 1 widens the design prior: lift draws are spread around their
+            mean by k before assurance is computed.
+        one_sided : bool
+            Count only significant results in the expected direction.
+
+        Returns
+        -------
+        CandidateSummary
         """
-        draws = self.lift_draws(channel, spend_change, duration, geo)
-        sd = float(self.sigma_d(duration, geo))
+        self._check_channel(channel)
+        change = _check_spend_change("spend_change", spend_change)
+        weeks = check_int("duration", duration, minimum=1, unit="weeks")
+        idx = self._unit_index(geo)
         sig = _check_open_unit("significance_level", significance_level)
+        prob = _check_open_unit("hdi_prob", hdi_prob)
         k = _check_trust(prior_trust)
+        one_sided = check_bool("one_sided", one_sided)
+        draws = self.lift_draws(channel, change, weeks, geo)
+        sd = float(self.sigma_d(weeks, geo))
         mean = draws.mean()
         plain, temp = assurance(draws, sd, sig, one_sided=one_sided, prior_trust=k)
-        idx = self._unit_index(geo)
-        ramp = adstock_ramp(self.alpha[channel], self.l_max, duration).mean(axis=-1)
+        ramp = adstock_ramp(self.alpha[channel], self.l_max, weeks).mean(axis=-1)
         ramp_unit = ramp.mean(axis=0) if idx is None else ramp[idx[0]]
-        lo, hi = hdi(draws, hdi_prob)
+        lo, hi = hdi(draws, prob)
         return CandidateSummary(
             channel=channel,
             geo=NATIONAL if idx is None else self.units[idx[0]],
-            spend_change=float(spend_change),
-            duration=int(duration),
+            spend_change=change,
+            duration=weeks,
             lift_draws=draws,
             lift_hdi=(float(lo), float(hi)),
             sigma_d=sd,
@@ -806,6 +981,7 @@ class ExperimentDesigner:
             assurance=float(plain),
             assurance_tempered=float(temp),
             ramp_fraction=float(ramp_unit.mean()),
+            hdi_prob=prob,
         )
 
     @cached_property
@@ -842,7 +1018,21 @@ class ExperimentDesigner:
         reach useful assurance, so the ranking deprioritises them; they are
         reported separately because confirming a null can free budget.
         ``go_dark_means`` passes expected go-dark lifts already computed.
+
+        Parameters
+        ----------
+        duration : int
+            Weeks of the go-dark test (>= 1).
+        geo : str, optional
+            A geo, or ``None``/``"national"`` for the national aggregate.
+        go_dark_means : dict, optional
+            ``{channel: expected go-dark lift}`` already computed.
+
+        Returns
+        -------
+        list of NullChannel
         """
+        duration = check_int("duration", duration, minimum=1, unit="weeks")
         out = []
         sd = float(self.sigma_d(duration, geo))
         known = go_dark_means or {}
@@ -872,11 +1062,13 @@ class ExperimentDesigner:
 
         Parameters
         ----------
-        spend_changes : sequence of float, optional
-            Relative changes of weekly spend (>= -1, -1 = go-dark, not 0);
-            default ``(0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)``.
-        durations : sequence of int, optional
-            Test lengths in weeks; default ``(4, 6, 8, 12)``.
+        spend_changes : float or sequence of float, optional
+            Relative changes of weekly spend, fractions in [-1, 5] other than 0
+            (0.2 = +20 %, -1 = go-dark); one number is one change. Default
+            ``(0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)``; an empty sequence raises.
+        durations : int or sequence of int, optional
+            Test lengths in weeks (>= 1); one int is one duration. Default
+            ``(4, 6, 8, 12)``; an empty sequence raises.
         min_snr : float
             Keep candidates with ``|E[lift]| / sigma_d >= min_snr``.
         significance_level : float
@@ -885,9 +1077,9 @@ class ExperimentDesigner:
             Weights of ``assurance`` and ``cost_efficiency`` (default 0.5 each);
             unknown keys raise.
         hdi_prob : float
-            Mass of the lift HDI.
-        channels : sequence of str, optional
-            Restrict to these channels.
+            Mass of the lift HDI, in (0, 1).
+        channels : str or sequence of str, optional
+            Restrict to these channels (one name is one channel); default all.
         geo : str, optional
             A geo, or the national aggregate (default).
         prior_trust : float
@@ -901,17 +1093,21 @@ class ExperimentDesigner:
         -------
         Recommendations
         """
-        changes = np.array(_check_spend_changes(spend_changes or DEFAULT_SPEND_CHANGES))
-        weeks = np.array(_check_durations(durations or DEFAULT_DURATIONS))
+        changes = np.array(_check_spend_changes(spend_changes, "spend_changes"))
+        weeks = np.array(_check_durations(durations, "durations"))
         sig = _check_open_unit("significance_level", significance_level)
-        _check_open_unit("hdi_prob", hdi_prob)
+        hdi_prob = _check_open_unit("hdi_prob", hdi_prob)
         weights = _check_weights(score_weights)
         k = _check_trust(prior_trust)
-        if not (0 <= float(null_probability) < 1):
-            raise ValueError(f"null_probability must lie in [0, 1), got {null_probability}")
-        if isinstance(min_snr, bool) or not np.isfinite(float(min_snr)) or min_snr < 0:
-            raise ValueError(f"min_snr must be a finite number >= 0, got {min_snr!r}")
-        chans = [self._check_channel(c) for c in (channels or self.channels)]
+        null_probability = check_number(
+            "null_probability", null_probability, low=0.0, high=1.0, high_open=True
+        )
+        min_snr = check_number("min_snr", min_snr, low=0.0)
+        one_sided = check_bool("one_sided", one_sided)
+        chans = [
+            self._check_channel(c, "channels")
+            for c in check_strings("channels", channels, default=self.channels)
+        ]
         idx = self._unit_index(geo)
         unit_name = NATIONAL if idx is None else self.units[idx[0]]
         sd = self.sigma_d(weeks, geo)  # (T,)
@@ -978,6 +1174,7 @@ class ExperimentDesigner:
                 "is_null": c in null_names,
                 "prior_trust": k,
                 "null_probability": float(null_probability),
+                "hdi_prob": hdi_prob,
             }
             for c in chans
         }
@@ -1011,7 +1208,7 @@ class ExperimentDesigner:
             "geo": unit_name,
             "prior_trust": k, "null_probability": null_probability, "one_sided": one_sided,
         }  # fmt: skip
-        return Recommendations(items, nulls, n_eval, settings)
+        return Recommendations(items, nulls, n_eval, settings, n_passed=len(items))
 
     def _correlated(self, channel: str) -> list[tuple[str, float]]:
         """Other channels whose spend correlation with ``channel`` exceeds 0.7 in absolute value."""
@@ -1040,18 +1237,14 @@ class ExperimentDesigner:
         it with N(0, sigma_d) noise and runs the two-sided z-test. Over many
         experiments the share of significant results estimates the assurance.
         """
-        if (
-            isinstance(n_experiments, bool)
-            or not isinstance(n_experiments, int)
-            or n_experiments < 1
-        ):
-            raise ValueError(f"n_experiments must be a positive int, got {n_experiments!r}")
+        n_experiments = check_int("n_experiments", n_experiments, minimum=1)
+        sig = _check_open_unit("significance_level", significance_level)
         rng = np.random.default_rng(random_seed)
         draws = self.lift_draws(channel, spend_change, duration, geo)
         sd = float(self.sigma_d(duration, geo))
         truth = rng.choice(draws, size=n_experiments, replace=True)
         observed = truth + rng.normal(0.0, sd, n_experiments)
-        z = ndtri(1 - _check_open_unit("significance_level", significance_level) / 2)
+        z = ndtri(1 - sig / 2)
         return float(np.mean(np.abs(observed) / sd > z))
 
     def __repr__(self) -> str:
@@ -1068,12 +1261,7 @@ def _as_units(values: Any) -> np.ndarray:
 
 
 def _check_trust(prior_trust: float) -> float:
-    k = float(prior_trust)
-    if not np.isfinite(k) or k < 1:
-        raise ValueError(
-            f"prior_trust must be a number >= 1 (1 = trust the posterior), got {prior_trust}"
-        )
-    return k
+    return check_number("prior_trust", prior_trust, low=1.0, hint=" (1 = trust the posterior)")
 
 
 def _stack_units(
@@ -1116,6 +1304,7 @@ def _rationale(
     is_null: bool = False,
     prior_trust: float = 1.0,
     null_probability: float = 0.0,
+    hdi_prob: float = 0.94,
 ) -> str:
     lo, hi = r.lift_hdi
     lines = [
@@ -1126,7 +1315,8 @@ def _rationale(
         "contribution.",
         f"A {_format_change(r.spend_change)} change for {r.duration} weeks predicts a total "
         "lift of "
-        f"{r.expected_lift:.3g} (94% HDI [{lo:.3g}, {hi:.3g}], model scale), SNR {r.snr:.2f}, "
+        f"{r.expected_lift:.3g} ({_format_prob(hdi_prob)} HDI [{lo:.3g}, {hi:.3g}], model scale), "
+        f"SNR {r.snr:.2f}, "
         f"assurance {r.assurance:.2f}.",
         f"If the posterior were {prior_trust:g}x as wide, assurance would be "
         f"{r.assurance_tempered:.2f}; "

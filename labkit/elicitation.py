@@ -1,4 +1,4 @@
-r"""From an experiment to informative saturation priors (seed 004).
+r"""From an experiment to informative saturation priors.
 
 The pipeline:
 
@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from pymc_extras.prior import Prior
 
 from labkit.causal import total_effect_draws
 from labkit.designer import hdi
@@ -431,9 +432,9 @@ def elicit(
 ) -> ElicitationResult:
     """Posterior of the saturation parameters given observed rates of change.
 
-    Model: each parameter ~ HalfNormal(sigma) (default sigma 3, as in seed 004),
-    and each observed rate ~ Normal(f'(x; params), rate_sd), with f' the
-    autodiff derivative of the library's saturation curve.
+    Model: each parameter ~ HalfNormal(sigma) (default sigma 3, as in the article
+    *From Experiments to Priors*), and each observed rate ~ Normal(f'(x; params),
+    rate_sd), with f' the autodiff derivative of the library's saturation curve.
 
     Parameters
     ----------
@@ -570,7 +571,11 @@ def fit_prior(
     hdi_prob: float = 0.95,
     mass: float = 0.95,
 ) -> FittedPrior:
-    """Fit a prior that puts ``mass`` of its probability on the samples' HDI, MMM scale.
+    """Fit the maximum-entropy prior with ``mass`` on the samples' HDI, MMM scale.
+
+    The fit is PreliZ's ``maxent`` through ``pymc_extras.prior.Prior.constrain``:
+    among the family's members with ``mass`` on the interval, the one with the
+    largest entropy (the least committal).
 
     Parameters
     ----------
@@ -593,10 +598,10 @@ def fit_prior(
     ValueError
         If ``family="Beta"`` but the scaled interval is not inside (0, 1).
     """
-    import pymc as pm
-
     if not np.isfinite(scale) or scale <= 0:
         raise ValueError(f"scale must be a finite number > 0, got {scale}")
+    if not 0 < mass < 1:
+        raise ValueError(f"mass must be in (0, 1), got {mass}")
     lower, upper = (float(v) for v in hdi(np.asarray(samples, dtype=float) / scale, hdi_prob))
     inside = 0 < lower < upper < 1
     if family == "auto":
@@ -607,28 +612,19 @@ def fit_prior(
                 f"a Beta prior needs an interval inside (0, 1); the scaled HDI is "
                 f"[{lower:.4g}, {upper:.4g}]: use family='Gamma' (or 'auto')"
             )
-        guess = {"alpha": 2.0, "beta": 2.0}
-        dist = pm.Beta
     elif family == "Gamma":
         if lower <= 0:
             raise ValueError(
                 f"a Gamma prior needs a positive interval, got [{lower:.4g}, {upper:.4g}]"
             )
-        m = (lower + upper) / 2
-        guess = {"alpha": 4.0, "beta": 4.0 / m}
-        dist = pm.Gamma
     else:
         raise ValueError(f"family must be 'auto', 'Beta' or 'Gamma', got {family!r}")
-    params = pm.find_constrained_prior(dist, lower=lower, upper=upper, mass=mass, init_guess=guess)
-    params = {k: float(v) for k, v in params.items()}
-    from scipy import stats
-
-    frozen = (
-        stats.beta(params["alpha"], params["beta"])
-        if family == "Beta"
-        else stats.gamma(params["alpha"], scale=1 / params["beta"])
-    )
-    achieved = float(frozen.cdf(upper) - frozen.cdf(lower))
+    # The maximum-entropy member of the family with `mass` on [lower, upper]
+    # (PreliZ's maxent through pymc-extras): a scipy optimisation, no graph to compile.
+    fitted = Prior(family).constrain(lower=lower, upper=upper, mass=mass)
+    params = {k: float(fitted.parameters[k]) for k in ("alpha", "beta")}
+    dist = fitted.preliz
+    achieved = float(dist.cdf(upper) - dist.cdf(lower))
     return FittedPrior(family, params, lower, upper, achieved, float(scale))
 
 
@@ -675,8 +671,6 @@ def mmm_priors(
     fitted : dict
         ``{param: FittedPrior}`` for the tested channel.
     """
-    from pymc_extras.prior import Prior
-
     channels = list(channels)
     if channel not in channels:
         raise ValueError(f"channel {channel!r} is not one of {channels}")
@@ -693,7 +687,7 @@ def mmm_priors(
     }
     priors = {}
     for p, fp in fitted.items():
-        # Beta(1.8, 2) (as in seed 004) or Gamma(1, 1): wide, for channels with no experiment
+        # Beta(1.8, 2) (the article's wide prior) or Gamma(1, 1): for channels with no experiment
         default = dict(
             wide
             or ({"alpha": 1.8, "beta": 2.0} if fp.family == "Beta" else {"alpha": 1.0, "beta": 1.0})

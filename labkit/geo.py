@@ -30,19 +30,28 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from labkit._validate import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_mapping,
+    check_number,
+    check_positive,
+)
 from labkit.response import logistic
 
 __all__ = [
     "GEO_DIMS",
+    "POOLING",
     "GeoSyntheticControls",
     "build_geo_mmm",
+    "centred_priors",
     "expected_sales",
     "geo_priors",
     "geo_truth",
     "geo_xy",
     "pooling_table",
     "saturation_curves",
-    "seed_priors",
     "synthetic_control_lift_tests",
     "true_curves",
 ]
@@ -51,8 +60,11 @@ GEO_DIMS = ("geo", "channel")
 PARAMETERIZATIONS = ("non_centered", "centered")
 
 
-def seed_priors() -> dict[str, Any]:
-    """Seed 002's centred hierarchical priors, kept to show why they are replaced.
+def centred_priors() -> dict[str, Any]:
+    """Return the centred hierarchical priors of pymc-marketing's geo calibration example.
+
+    Kept to show why :func:`geo_priors` replaces them: on a panel where each geo's
+    data say little, they form a funnel that NUTS cannot traverse.
 
     Returns
     -------
@@ -90,9 +102,9 @@ def seed_priors() -> dict[str, Any]:
 
 
 def geo_priors() -> dict[str, Any]:
-    """Non-centred hierarchical priors with the seed's pooling structure.
+    """Non-centred hierarchical priors with the pooling structure of :func:`centred_priors`.
 
-    The population medians match the seed's prior means (``lam`` about 4,
+    The population medians match :func:`centred_priors`' prior means (``lam`` about 4,
     ``alpha`` about 0.5) and ``beta`` is centred on 0.5 of the target scale with a
     factor-of-e spread. The population ``lam`` has a log-scale sd of 0.3 (95 % in
     about [2.2, 7.2]): beyond that every observed spend sits on the flat top of the
@@ -127,44 +139,71 @@ def geo_priors() -> dict[str, Any]:
     }
 
 
+#: What each value of :func:`pooling_table`'s ``pooling`` column means.
+POOLING = {
+    "complete pooling": "one value shared by all geos",
+    "partial pooling": "geo values drawn around channel-level hyperpriors",
+    "no pooling": "independent geo values",
+}
+
+
 def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
     """Tabulate what each media parameter's dims mean for pooling across geos.
+
+    Short values, so the table renders on one line per row in a book page;
+    :data:`POOLING` explains the ``pooling`` values.
 
     Parameters
     ----------
     priors : dict, optional
-        As returned by :func:`geo_priors` (the default) or :func:`seed_priors`.
+        As returned by :func:`geo_priors` (the default) or :func:`centred_priors`:
+        ``{component: {parameter: Prior}}``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per parameter: its dims, its hyperpriors' dims and the pooling
-        that follows.
+        One row per parameter: ``parameter``, ``prior`` (distribution and
+        transform), ``dims``, ``hyperpriors`` (their names, then their dims in
+        brackets when all share them), ``centred`` and ``pooling`` (one of the
+        keys of :data:`POOLING`).
     """
     priors = geo_priors() if priors is None else priors
+    check_mapping("priors", priors)
     rows = []
     for component, params in priors.items():
+        check_mapping(f"priors[{component!r}]", params)
         for name, prior in params.items():
+            if not hasattr(prior, "dims") or not hasattr(prior, "parameters"):
+                raise TypeError(
+                    f"priors[{component!r}][{name!r}] must be a pymc_extras Prior, "
+                    f"got {type(prior).__name__}"
+                )
             dims = tuple(prior.dims)
             hyper = {
                 k: tuple(v.dims) for k, v in prior.parameters.items() if hasattr(v, "distribution")
             }
             hyper_dims = sorted({d for v in hyper.values() for d in v})
             if "geo" not in dims:
-                pooling = "complete pooling (one value for all geos)"
+                pooling = "complete pooling"
             elif hyper and "geo" not in hyper_dims:
-                pooling = "partial pooling (geo values share channel-level hyperpriors)"
+                pooling = "partial pooling"
             else:
-                pooling = "no pooling (independent geo values)"
+                pooling = "no pooling"
+            if not hyper:
+                hyperpriors = "-"
+            elif len(set(hyper.values())) == 1:
+                shared = next(iter(hyper.values()))
+                hyperpriors = ", ".join(hyper) + (f" [{', '.join(shared)}]" if shared else "")
+            else:
+                hyperpriors = ", ".join(f"{k}[{', '.join(v)}]" for k, v in hyper.items())
             rows.append(
                 {
                     "parameter": f"{component}_{name}",
-                    "distribution": prior.distribution
+                    "prior": prior.distribution
                     + (f" ({prior.transform})" if prior.transform else ""),
                     "dims": ", ".join(dims),
-                    "hyperpriors": ", ".join(f"{k}[{', '.join(v)}]" for k, v in hyper.items())
-                    or "-",
-                    "centred": prior.centered,
+                    "hyperpriors": hyperpriors,
+                    "centred": bool(prior.centered),
                     "pooling": pooling,
                 }
             )
@@ -193,7 +232,7 @@ def build_geo_mmm(
     """Build (not fit) the hierarchical geo MMM of the ``geo_panel`` data set.
 
     Geometric adstock (``l_max`` of the truth) and logistic saturation over
-    ``dims=("geo",)``, with the priors of :func:`geo_priors` (or the seed's,
+    ``dims=("geo",)``, with the priors of :func:`geo_priors` (or :func:`centred_priors`,
     ``parameterization="centered"``). With ``lift_tests`` the table is validated
     (:func:`labkit.calibration.validate_lift_tests`) and added as a likelihood
     term with ``add_lift_test_measurements``.
@@ -216,13 +255,10 @@ def build_geo_mmm(
 
     from labkit.calibration import LIFT_COLUMNS, validate_lift_tests
 
-    if parameterization not in PARAMETERIZATIONS:
-        raise ValueError(
-            f"parameterization must be one of {PARAMETERIZATIONS}, got {parameterization!r}"
-        )
+    check_choice("parameterization", parameterization, PARAMETERIZATIONS)
     X, y = geo_xy(dataset)
     truth = dataset.truth
-    priors = geo_priors() if parameterization == "non_centered" else seed_priors()
+    priors = geo_priors() if parameterization == "non_centered" else centred_priors()
     mmm = MMM(
         date_column="date",
         channel_columns=list(truth["channels"]),
@@ -255,8 +291,7 @@ def geo_truth(dataset: Any, target_scale: float = 1.0) -> xr.Dataset:
         ``saturation_lam``, ``saturation_beta`` and ``adstock_alpha``.
     """
     _check_geo_panel(dataset)
-    if not np.isfinite(target_scale) or target_scale <= 0:
-        raise ValueError(f"target_scale must be > 0, got {target_scale}")
+    target_scale = check_positive("target_scale", target_scale)
     t = dataset.truth
     geos, channels = list(t["geos"]), list(t["channels"])
     coords = {"geo": geos, "channel": channels}
@@ -273,6 +308,20 @@ def geo_truth(dataset: Any, target_scale: float = 1.0) -> xr.Dataset:
             "adstock_alpha": xr.DataArray(alpha, dims=GEO_DIMS, coords=coords),
         }
     )
+
+
+def _spend_grid(x: Any) -> np.ndarray:
+    """Return ``x`` as a 1-D float array of spends; one number is a one-point grid."""
+    try:
+        grid = np.atleast_1d(np.asarray(x, dtype=float))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"x must be a 1-D grid of finite spends >= 0, got {x!r}") from err
+    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ValueError(
+            f"x must be a 1-D grid (at least one point) of finite spends >= 0, got shape "
+            f"{grid.shape}"
+        )
+    return grid
 
 
 def _scales(idata: Any) -> tuple[xr.DataArray, float]:
@@ -299,9 +348,7 @@ def saturation_curves(idata: Any, x: np.ndarray) -> xr.DataArray:
     xarray.DataArray
         Dims ``chain, draw, geo, channel, x``.
     """
-    grid = np.asarray(x, dtype=float)
-    if grid.ndim != 1 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        raise ValueError("x must be a 1-D grid of finite spends >= 0")
+    grid = _spend_grid(x)
     channel_scale, target_scale = _scales(idata)
     post = idata.posterior
     xs = xr.DataArray(grid, dims="x", coords={"x": grid}) / channel_scale
@@ -311,7 +358,7 @@ def saturation_curves(idata: Any, x: np.ndarray) -> xr.DataArray:
 def true_curves(dataset: Any, x: np.ndarray) -> xr.DataArray:
     """Return the true steady-state curves of ``geo_panel`` in data units (``geo, channel, x``)."""
     truth = geo_truth(dataset)
-    grid = np.asarray(x, dtype=float)
+    grid = _spend_grid(x)
     scale = xr.DataArray(
         [dataset.truth["channel_scale"][c] for c in truth.channel.values],
         dims="channel",
@@ -361,6 +408,10 @@ class GeoSyntheticControls:
     demeaned: bool
 
 
+def _check_decay(name: str, value: Any) -> float:
+    return check_number(name, value, low=0.0, high=1.0, high_open=True, hint=" (adstock decay)")
+
+
 def synthetic_control_lift_tests(
     dataset: Any,
     *,
@@ -386,7 +437,8 @@ def synthetic_control_lift_tests(
     dataset : labkit.data.Dataset
         ``load_dataset("geo_panel")``.
     adstock_alpha : float or dict, optional
-        Geometric adstock decay of the tested channel (one value or one per geo),
+        Geometric adstock decay in [0, 1) of the tested channel (one value or one per
+        treated geo),
         for the adstock-aware conversion: an n-week window sees only the mean ramp
         fraction of the steady-state effect, so the weekly effect is divided by it.
         ``None`` reports the window's raw mean effect.
@@ -398,9 +450,10 @@ def synthetic_control_lift_tests(
     include_noise : bool
         See :func:`labkit.causal.total_effect_draws`.
     sample_kwargs : dict, optional
-        Passed to CausalPy's model (default: :func:`labkit.sampling.pm_sample_kwargs`
-        with ``target_accept=0.95``).
+        Passed to CausalPy's model as given (``{}`` means PyMC's defaults); ``None``
+        gives :func:`labkit.sampling.pm_sample_kwargs` with ``target_accept=0.95``.
     random_seed : int
+        >= 0.
     progress : bool
         Print one line per geo.
 
@@ -421,13 +474,25 @@ def synthetic_control_lift_tests(
         missing = [g for g in treated if g not in adstock_alpha]
         if missing:
             raise ValueError(f"adstock_alpha has no value for treated geo(s) {missing}")
+        for g in treated:
+            _check_decay(f"adstock_alpha[{g!r}]", adstock_alpha[g])
+    elif adstock_alpha is not None:
+        _check_decay("adstock_alpha", adstock_alpha)
+    demean = check_bool("demean", demean)
+    include_noise = check_bool("include_noise", include_noise)
+    progress = check_bool("progress", progress)
+    random_seed = check_int("random_seed", random_seed, minimum=0)
+    if sample_kwargs is not None:
+        check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
     start = pd.Timestamp(truth["experiment_start"])
     wide = df.pivot(index="date", columns="geo", values="y")
     pre = wide.index < start
     if demean:
         wide = wide - wide[pre].mean()
-    kwargs = sample_kwargs or (
+    kwargs = (
         pm_sample_kwargs(random_seed, target_accept=0.95) | {"progressbar": False}
+        if sample_kwargs is None
+        else dict(sample_kwargs)
     )
     rows, results = [], {}
     for i, geo in enumerate(treated, 1):

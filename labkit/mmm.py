@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labkit._validate import check_int
+
 __all__ = ["MMMFacts", "check_fitted", "mmm_facts"]
 
 
@@ -64,11 +66,11 @@ def mmm_facts(
     mmm : pymc_marketing.mmm.multidimensional.MMM
         Fitted, with no dims or ``dims=("geo",)``.
     last_weeks : int
-        Weeks averaged for the current spend.
+        Weeks averaged for the current spend (>= 1).
     max_ppc_draws : int
-        Posterior draws (evenly thinned) used for the posterior-predictive mean.
+        Posterior draws (evenly thinned) used for the posterior-predictive mean (>= 1).
     random_seed : int
-        Seed of the posterior-predictive draws.
+        Seed of the posterior-predictive draws (>= 0).
 
     Returns
     -------
@@ -77,8 +79,9 @@ def mmm_facts(
     import pymc as pm
 
     check_fitted(mmm)
-    if isinstance(last_weeks, bool) or not isinstance(last_weeks, int) or last_weeks < 1:
-        raise ValueError(f"last_weeks must be a positive int, got {last_weeks!r}")
+    last_weeks = check_int("last_weeks", last_weeks, minimum=1)
+    max_ppc_draws = check_int("max_ppc_draws", max_ppc_draws, minimum=1)
+    random_seed = check_int("random_seed", random_seed, minimum=0)
     dims = tuple(mmm.dims or ())
     if dims not in ((), ("geo",)):
         raise ValueError(f"only national models or dims=('geo',) are supported, got dims={dims}")

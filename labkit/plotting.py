@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from labkit.data import Dataset
@@ -28,6 +29,7 @@ __all__ = [
     "plot_curve_recovery",
     "plot_derivative_fan",
     "plot_derivative_space",
+    "plot_elicitation_view",
     "plot_fitted_priors",
     "plot_geo_correlation",
     "plot_geo_fit",
@@ -52,12 +54,68 @@ __all__ = [
 ]
 
 
+# The book's content column is about 800 px wide and the notebooks render at dpi 100, so a
+# figure wider than ~8-9 in is scaled down (a 12 in figure shrinks 10 pt text to ~6.6 pt).
+# Figures here stay within _WIDTH and use at least _SMALL pt for legends and panel titles.
+_WIDTH = 9.0
+_SMALL = 9
+_TITLE = 10
+
+
+def _grid(n: int, max_cols: int = 3) -> tuple[int, int]:
+    """Rows and columns of a balanced grid for ``n`` panels, at most ``max_cols`` wide.
+
+    Four panels with ``max_cols=3`` make a 2 x 2 grid, not 3 + 1.
+    """
+    n = max(n, 1)
+    nrows = int(np.ceil(n / max_cols))
+    return nrows, int(np.ceil(n / nrows))
+
+
+def _panels(
+    n: int,
+    max_cols: int = 3,
+    *,
+    width: float = _WIDTH,
+    panel_height: float = 2.6,
+    **kwargs: Any,
+) -> tuple[Figure, np.ndarray]:
+    """Make a grid figure with ``n`` panels (row-major), removing the surplus axes.
+
+    Returns the figure and the ``(nrows, ncols)`` array of axes, surplus entries ``None``.
+    """
+    nrows, ncols = _grid(n, max_cols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width, panel_height * nrows), layout="constrained",
+        squeeze=False, **kwargs,
+    )  # fmt: skip
+    axes = axes.astype(object)
+    for k in range(n, nrows * ncols):
+        ax = axes.flat[k]
+        # keep the tick labels of the panel above when it becomes the bottom of its column
+        above = axes.flat[k - ncols] if k - ncols >= 0 else None
+        if above is not None:
+            above.xaxis.set_tick_params(labelbottom=True)
+        ax.remove()
+        axes.flat[k] = None
+    return fig, axes
+
+
 def _check(dataset: Dataset, name: str) -> pd.DataFrame:
     if not isinstance(dataset, Dataset):
         raise TypeError(f"dataset must be a labkit Dataset, got {type(dataset).__name__}")
     if dataset.name != name:
         raise ValueError(f"dataset must be the {name!r} data set, got {dataset.name!r}")
     return dataset.data
+
+
+def _concise_dates(ax: plt.Axes, maxticks: int = 8) -> None:
+    """Short date tick labels ("2023", "Apr", ...) that fit narrow panels."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(maxticks=maxticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _shade(ax: plt.Axes, start: pd.Timestamp, end: pd.Timestamp, label: str) -> None:
@@ -85,7 +143,7 @@ def plot_geo_panel(dataset: Dataset) -> Figure:
     df["group"] = np.where(df["treated"], "treated", "control")
     start, end = pd.Timestamp(truth["experiment_start"]), pd.Timestamp(truth["experiment_end"])
 
-    fig = plt.figure(figsize=(12, 8), layout="constrained")
+    fig = plt.figure(figsize=(_WIDTH, 7), layout="constrained")
     grid = fig.add_gridspec(2, 2)
     ax = fig.add_subplot(grid[0, 0])
     mean = df.groupby(["date", "group"])[["channel_1", "channel_1_counterfactual"]].mean()
@@ -97,7 +155,8 @@ def plot_geo_panel(dataset: Dataset) -> Figure:
     )
     _shade(ax, start, end, "lift test")
     ax.set(title="channel_1 spend (mean over geos)", ylabel="spend (0-1 scale)", xlabel="")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL, ncol=2)
+    _concise_dates(ax)
 
     ax = fig.add_subplot(grid[0, 1])
     in_test = df["treated"] & df["experiment"]
@@ -110,13 +169,14 @@ def plot_geo_panel(dataset: Dataset) -> Figure:
         label="treated geos during the test",
     )
     ax.set(title="channel_1 vs channel_2 spend", xlabel="channel_1", ylabel="channel_2")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
 
     ax = fig.add_subplot(grid[1, :])
     sns.lineplot(data=df, x="date", y="y", hue="geo", style="group", ax=ax, lw=1)
     _shade(ax, start, end, "lift test")
     ax.set(title="sales per geo (model scale)", xlabel="", ylabel="y")
-    ax.legend(ncol=5, fontsize=7)
+    ax.legend(fontsize=_SMALL, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _concise_dates(ax)
     return fig
 
 
@@ -135,7 +195,7 @@ def plot_confounded(dataset: Dataset) -> Figure:
         ``x1``/``x2``, and the confounder ``z`` against ``x1``.
     """
     df = _check(dataset, "confounded")
-    fig, axes = plt.subplots(3, 1, figsize=(12, 9), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(3, 1, figsize=(_WIDTH, 8), sharex=True, layout="constrained")
     long = df.melt(id_vars="date", value_vars=["y", "y01", "y02"], var_name="series")
     sns.lineplot(data=long, x="date", y="value", hue="series", ax=axes[0])
     axes[0].set(title="sales y, and without x1 (y01) or without x2 (y02)", ylabel="sales")
@@ -149,7 +209,10 @@ def plot_confounded(dataset: Dataset) -> Figure:
     twin.plot(df["date"], df["x1"], color="C0", alpha=0.5, label="x1")
     twin.set_ylabel("x1 spend")
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    ax.legend(handles=handles, loc="upper left", fontsize=_SMALL)
+    for a in axes[:2]:
+        a.legend(fontsize=_SMALL, ncol=3, loc="upper left")
+    _concise_dates(ax)
     return fig
 
 
@@ -170,19 +233,20 @@ def plot_two_countries(dataset: Dataset) -> Figure:
     df = _check(dataset, "two_countries")
     truth = dataset.truth
     start, end = pd.Timestamp(truth["treatment_start"]), pd.Timestamp(truth["treatment_end"])
-    fig, axes = plt.subplots(2, 1, figsize=(12, 7), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(2, 1, figsize=(_WIDTH, 6), sharex=True, layout="constrained")
     sales = df.melt(id_vars="date", value_vars=["venezuela", "colombia"], var_name="country")
     sns.lineplot(data=sales, x="date", y="value", hue="country", ax=axes[0])
     _shade(axes[0], start, end, "meta cut in Venezuela")
     axes[0].set(title="weekly sales", ylabel="sales")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=_SMALL)
     ax = axes[1]
     ax.plot(df["date"], df["meta"], label="meta (Venezuela, actual)")
     ax.plot(df["date"], df["meta_counterfactual"], "k--", lw=1, label="meta without the cut")
     ax.plot(df["date"], df["google"], label="google")
     _shade(ax, start, end, "treatment window")
     ax.set(title="media spend", ylabel="spend", xlabel="")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
+    _concise_dates(ax)
     return fig
 
 
@@ -216,11 +280,11 @@ def plot_saturation_posterior(designer: Any, unit: int = 0, max_points: int = 80
     """Joint posterior of the two leading saturation parameters, one panel per channel."""
     p0, p1 = designer.saturation.params[:2]
     channels = designer.channels
-    fig, axes = plt.subplots(
-        1, len(channels), figsize=(3.6 * len(channels), 3.4), layout="constrained", squeeze=False
-    )
+    _, ncols = _grid(len(channels), 3)
+    fig, axes = _panels(len(channels), 3, width=min(_WIDTH, 3.0 * ncols), panel_height=3.0)
     rng = np.random.default_rng(0)
-    for ax, c, color in zip(axes[0], channels, _channel_colors(channels).values(), strict=True):
+    colors = _channel_colors(channels).values()
+    for ax, c, color in zip(axes.flat, channels, colors, strict=False):
         x, y = designer.params[c][p0][unit], designer.params[c][p1][unit]
         idx = rng.choice(x.size, size=min(max_points, x.size), replace=False)
         ax.scatter(x[idx], y[idx], s=4, alpha=0.25, color=color)
@@ -236,7 +300,7 @@ def plot_adstock_posterior(designer: Any, unit: int = 0) -> Figure:
     for c, color in _channel_colors(designer.channels).items():
         sns.kdeplot(designer.alpha[c][unit], ax=ax, color=color, label=c, fill=True, alpha=0.2)
     ax.set(title="adstock decay alpha (higher = longer carryover)", xlabel="alpha")
-    ax.legend()
+    ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -274,7 +338,7 @@ def plot_saturation_curves(
         for change in spend_changes:
             ax.axvline(x_ss * (1 + change), color="grey", ls=":", lw=1)
         ax.set(title=c, ylabel="contribution", xlabel="adstocked spend (model scale)")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=_SMALL, loc="lower right")
     return fig
 
 
@@ -293,7 +357,7 @@ def plot_power_cost(recommendations: Any) -> Figure:
             s=45, alpha=0.8, label=f"{channel}, {direction}",
         )  # fmt: skip
     ax.set(xlabel="|net cost| (model scale)", ylabel="assurance", title="power vs cost")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=_SMALL, ncol=2)
     return fig
 
 
@@ -312,7 +376,7 @@ def plot_lift_distributions(
     """
     from labkit.designer import hdi
 
-    size = (2.6 * len(durations), 1.9 * len(spend_changes))
+    size = (min(_WIDTH, 2.3 * len(durations)), 1.9 * len(spend_changes))
     fig, axes = plt.subplots(
         len(spend_changes), len(durations), figsize=size, layout="constrained", squeeze=False,
         sharex="row",
@@ -328,7 +392,7 @@ def plot_lift_distributions(
             ax.axvspan(lo, hi, color=color, alpha=0.15)
             ax.axvline(0, color="k", ls="--", lw=1)
             ax.set_yticks([])
-            ax.set_title(f"{change:+.0%}, {weeks}w: A={summary.assurance:.2f}", fontsize=8)
+            ax.set_title(f"{change:+.0%}, {weeks}w: A={summary.assurance:.2f}", fontsize=_SMALL)
     fig.suptitle(f"{channel}: total lift over the test (model scale)")
     return fig
 
@@ -351,7 +415,7 @@ def plot_adstock_ramp(designer: Any, max_weeks: int = 16, unit: int = 0) -> Figu
     ax.axvline(designer.l_max, color="grey", ls=":", lw=1, label="l_max")
     ax.set(xlabel="week of the test", ylabel="ramp (share of steady state)", ylim=(0, 1.05))
     ax.set_title("adstock ramp after a spend change")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -371,12 +435,12 @@ def plot_channel_diagnostics(designer: Any, recommendations: Any) -> Figure:
             adstock_ramp(designer.alpha[c][0], designer.l_max, 8)[:, :8].mean() for c in channels
         ],
     }
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3), layout="constrained")
+    fig, axes = _panels(len(panels), 2, width=8, panel_height=2.4)
     colors = list(_channel_colors(channels).values())
-    for ax, (title, values) in zip(axes, panels.items(), strict=True):
+    for ax, (title, values) in zip(axes.flat, panels.items(), strict=True):
         ax.bar(channels, np.nan_to_num(np.asarray(values, dtype=float)), color=colors)
-        ax.set_title(title, fontsize=9)
-        ax.tick_params(axis="x", rotation=45)
+        ax.set_title(title, fontsize=_TITLE)
+        ax.tick_params(axis="x", rotation=30 if len(channels) > 4 else 0)
     return fig
 
 
@@ -388,7 +452,9 @@ def plot_candidate(summary: Any, significance_level: float = 0.05) -> Figure:
     ax.hist(
         summary.lift_draws, bins=50, density=True, alpha=0.5, color="C0", label="predicted lift"
     )
-    ax.axvspan(*summary.lift_hdi, color="C0", alpha=0.12, label="94% HDI")
+    prob = getattr(summary, "hdi_prob", None)
+    hdi_label = "HDI" if prob is None else f"{prob:.0%} HDI"
+    ax.axvspan(*summary.lift_hdi, color="C0", alpha=0.12, label=hdi_label)
     threshold = ndtri(1 - significance_level / 2) * summary.sigma_d
     for sign in (-1, 1):
         ax.axvline(sign * threshold, color="C3", ls="--", lw=1)
@@ -402,11 +468,23 @@ def plot_candidate(summary: Any, significance_level: float = 0.05) -> Figure:
         ),
     )
     ax.set_yticks([])
-    ax.legend(fontsize=8, title="red: significance thresholds", title_fontsize=7)
+    ax.legend(fontsize=_SMALL, title="red: significance thresholds", title_fontsize=_SMALL)
     return fig
 
 
 # --------------------------------------------------------------------------- elicitation
+
+
+def _observation_bars(observations: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points and error bars of experiments: an observation's rate HDI, or +-2 sd."""
+    from labkit.elicitation import ExperimentObservation
+
+    if isinstance(observations, ExperimentObservation):
+        lo, hi = observations.rate_hdi
+        x, y = np.array([observations.x]), np.array([observations.rate_mean])
+        return x, y, np.array([[y[0] - lo], [hi - y[0]]])
+    x, y = observations["x"].to_numpy(), observations["rate"].to_numpy()
+    return x, y, 2 * observations["rate_sd"].to_numpy()
 
 
 def plot_derivative_space(
@@ -422,20 +500,12 @@ def plot_derivative_space(
     ax : matplotlib.axes.Axes, optional
     label : str
     """
-    from labkit.elicitation import ExperimentObservation
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
-    if isinstance(observations, ExperimentObservation):
-        lo, hi = observations.rate_hdi
-        x, y = [observations.x], [observations.rate_mean]
-        err = [[y[0] - lo], [hi - y[0]]]
-    else:
-        x, y = observations["x"].to_numpy(), observations["rate"].to_numpy()
-        err = 2 * observations["rate_sd"].to_numpy()
+    x, y, err = _observation_bars(observations)
     ax.errorbar(x, y, yerr=err, fmt="o", color="C2", capsize=5, ms=8, label=label, zorder=5)
     ax.set(xlabel="spend x", ylabel="rate of change dy/dx", title="experiments in derivative space")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
     return ax.figure
 
 
@@ -476,7 +546,7 @@ def plot_surface(
     if truth is not None:
         ax.plot(*truth, "o", color="red", ms=8, zorder=10, label="truth")
     ax.set(xlabel=p0, ylabel=p1, title=title)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=_SMALL, loc="upper right")
     return ax.figure
 
 
@@ -488,8 +558,16 @@ def plot_derivative_fan(
     truth: dict[str, float] | None = None,
     random_seed: int = 0,
     ax: plt.Axes | None = None,
+    headroom: float = 2.5,
 ) -> Figure:
-    """Plot derivative curves of posterior draws, the observations and the true curve."""
+    """Plot derivative curves of posterior draws, the observations and the true curve.
+
+    A few draws (tiny ``lam``) have derivatives that shoot up near zero spend; letting
+    them set the y-axis would flatten everything else. The y-axis therefore stops at
+    the 99th percentile of the plotted curves, but at most ``headroom`` times the top
+    of the observations' error bars, the median curve and the true curve; the legend
+    says how many curves leave the frame.
+    """
     from labkit.elicitation import saturation_derivative
 
     if ax is None:
@@ -501,27 +579,59 @@ def plot_derivative_fan(
     idx = rng.choice(n, size=min(n_curves, n), replace=False)
     draws = {p: result.draws(p)[idx][:, None] for p in params}
     curves = saturation_derivative(result.saturation.name, grid[None, :], **draws)
-    ax.plot(grid, curves.T, color="C0", alpha=0.04)
-    ax.plot(
-        grid, np.median(curves, axis=0), color="C0", ls="--", label="posterior median derivative"
-    )
+    median = np.median(curves, axis=0)
+    # one collection, not one Line2D per curve: the explorer redraws this on every update
+    segments = np.stack([np.broadcast_to(grid, curves.shape), curves], axis=-1)
+    ax.add_collection(LineCollection(segments, colors="C0", alpha=0.04))
+    ax.plot(grid, median, color="C0", ls="--", label="posterior median derivative")
+    data_top = [float(np.nanmax(median))]
     if truth is not None:
-        ax.plot(
-            grid,
-            saturation_derivative(result.saturation.name, grid, **truth),
-            "k",
-            lw=1.5,
-            label="true derivative",
-        )
+        true = saturation_derivative(result.saturation.name, grid, **truth)
+        ax.plot(grid, true, "k", lw=1.5, label="true derivative")
+        data_top.append(float(np.nanmax(true)))
     plot_derivative_space(result.observations, ax=ax)
-    ax.set(ylim=(0, None), title="derivative curves consistent with the experiments")
+    _, y, err = _observation_bars(result.observations)
+    upper = err[1] if err.ndim == 2 else err
+    data_top.append(float(np.max(y + upper)))
+    top = float(np.nanmax(data_top))
+    fan_top = float(np.nanmax(np.nanquantile(curves, 0.99, axis=0)))
+    top = 1.05 * max(top, min(fan_top, headroom * top))
+    n_out = int((np.nanmax(curves, axis=1) > top).sum())
+    ax.set(ylim=(0, top), title="derivative curves consistent with the experiments")
+    note = f"{n_out} of {len(curves)} curves leave the frame" if n_out else None
+    ax.legend(fontsize=_SMALL, loc="upper right", title=note, title_fontsize=_SMALL)
     return ax.figure
+
+
+def plot_elicitation_view(
+    result: Any, truth: dict[str, float] | None = None, *, title: str = "grid posterior"
+) -> Figure:
+    """Draw the elicitation explorer's view: grid posterior surface beside the derivative fan.
+
+    Parameters
+    ----------
+    result : labkit.elicitation.ElicitationResult
+        A grid elicitation.
+    truth : dict, optional
+        True parameters of ``result``'s saturation family, marked on both panels.
+    title : str
+        Title of the surface panel.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(_WIDTH, 3.6), layout="constrained")
+    grid = result.grid
+    p0, p1 = result.saturation.params
+    plot_surface(
+        {p0: grid[p0], p1: grid[p1]}, grid["log_posterior"], ax=axes[0],
+        truth=(truth[p0], truth[p1]) if truth else None, title=title,
+    )  # fmt: skip
+    plot_derivative_fan(result, ax=axes[1], n_curves=100, truth=truth)
+    return fig
 
 
 def plot_fitted_priors(result: Any, fitted: dict[str, Any]) -> Figure:
     """Scaled elicitation posterior (histogram) against the fitted prior (line), per parameter."""
-    fig, axes = plt.subplots(1, len(fitted), figsize=(5 * len(fitted), 3), layout="constrained")
-    for ax, (p, fp) in zip(np.atleast_1d(axes), fitted.items(), strict=True):
+    fig, axes = _panels(len(fitted), 2, panel_height=3.2)
+    for ax, (p, fp) in zip(axes.flat, fitted.items(), strict=False):
         scaled = result.draws(p) / fp.scale
         ax.hist(scaled, bins=60, density=True, alpha=0.4, color="C0", label="elicitation posterior")
         grid = np.linspace(max(scaled.min() * 0.5, 1e-4), scaled.max() * 1.3, 400)
@@ -529,8 +639,11 @@ def plot_fitted_priors(result: Any, fitted: dict[str, Any]) -> Figure:
         ax.axvspan(
             fp.lower, fp.upper, color="C1", alpha=0.08, label=f"target interval ({fp.mass:.1%})"
         )
+        # a long thin tail would squeeze the bulk into a corner: stop at its 99.5th percentile
+        right = 1.15 * max(fp.upper, float(np.quantile(scaled, 0.995)))
+        ax.set_xlim(min(0.0, float(scaled.min())), right)
         ax.set(title=f"{p} on the MMM's scale", xlabel=p)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -549,7 +662,8 @@ def plot_prior_vs_truth(
     names = list(samples)
     params = list(truth)
     fig, axes = plt.subplots(
-        len(names), len(params), figsize=(5 * len(params), 1.8 * len(names)), layout="constrained",
+        len(names), len(params), figsize=(min(_WIDTH, 4.5 * len(params)), 1.8 * len(names)),
+        layout="constrained",
         sharex="col", squeeze=False,
     )  # fmt: skip
     for i, name in enumerate(names):
@@ -576,7 +690,7 @@ def plot_posterior_pair(
     fig, axes = plt.subplots(
         1,
         len(results),
-        figsize=(5 * len(results), 4),
+        figsize=(min(_WIDTH, 4.5 * len(results)), 4),
         layout="constrained",
         sharex=True,
         sharey=True,
@@ -586,7 +700,7 @@ def plot_posterior_pair(
         ax.scatter(res.draws(p0)[:3000], res.draws(p1)[:3000], s=3, alpha=0.2, color=f"C{i}")
         if truth is not None:
             ax.plot(*truth, "ro", ms=7, label="truth")
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=_SMALL)
         ax.set(xlabel=p0, ylabel=p1, title=label)
     return fig
 
@@ -623,6 +737,10 @@ def plot_roas_by_fold(
 ) -> Figure:
     """ROAS posteriors per fold (mean and HDI) against the truth, one panel per channel.
 
+    The folds sit at evenly spaced positions on the x-axis, labelled with their
+    training end date: consecutive folds often end a week apart, which on a date
+    axis spanning the lift tests would squeeze them into one corner.
+
     Parameters
     ----------
     folds : pandas.DataFrame
@@ -630,29 +748,46 @@ def plot_roas_by_fold(
     truth : dict
         True ROAS per channel.
     test_dates : pandas.Series, optional
-        Lift-test dates, marked as vertical lines.
+        Lift-test dates: each fold's tick label counts the tests dated on or
+        before its training end (the tests that fold may use).
     """
     channels = list(truth)
+    order = folds.drop_duplicates("fold").sort_values("fold")
+    position = {f: i for i, f in enumerate(order["fold"])}
+    ends = pd.to_datetime(order["train_end"])
+    labels = [f"{f}: {d:%Y-%m-%d}" for f, d in zip(order["fold"], ends, strict=True)]
+    if test_dates is not None:
+        dates = pd.to_datetime(pd.Series(test_dates))
+        counts = [int((dates <= d).sum()) for d in ends]
+        labels = [f"{lab}\n{n} test{'s' * (n != 1)}" for lab, n in zip(labels, counts, strict=True)]
+    models = list(dict.fromkeys(folds["model"]))
+    shift = 0.3 if len(models) > 1 else 0.0
+    offsets = {m: shift * (i / max(len(models) - 1, 1) - 0.5) for i, m in enumerate(models)}
     fig, axes = plt.subplots(
-        len(channels), 1, figsize=(9, 3 * len(channels)), layout="constrained", sharex=True
-    )
-    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
-        for i, (model, g) in enumerate(
-            folds[folds["channel"] == channel].groupby("model", sort=False)
-        ):
-            offset = pd.Timedelta(days=1.5 * (i - 0.5))
+        len(channels), 1, figsize=(8, 2.8 * len(channels) + 0.4), layout="constrained",
+        sharex=True, squeeze=False,
+    )  # fmt: skip
+    for ax, channel in zip(axes[:, 0], channels, strict=True):
+        sub = folds[folds["channel"] == channel]
+        for i, model in enumerate(models):
+            g = sub[sub["model"] == model].sort_values("fold")
             ax.errorbar(
-                g["train_end"] + offset, g["mean"],
+                g["fold"].map(position) + offsets[model], g["mean"],
                 yerr=[g["mean"] - g["hdi_lower"], g["hdi_upper"] - g["mean"]],
                 fmt="o-", capsize=3, color=f"C{i}", label=model,
             )  # fmt: skip
-        ax.axhline(truth[channel], color="k", ls="--", label="true ROAS")
-        if test_dates is not None:
-            for d in test_dates:
-                ax.axvline(d, color="grey", ls=":", lw=1)
-        ax.set(title=f"{channel}: ROAS per fold (dotted: lift-test dates)", ylabel="ROAS")
-        ax.legend(fontsize=8)
-    np.atleast_1d(axes)[-1].set_xlabel("training end of the fold")
+        ax.axhline(truth[channel], color="k", ls="--", lw=1.2, label="true ROAS", zorder=0)
+        ax.set_title(f"{channel}: ROAS per fold", fontsize=_TITLE)
+        ax.set_ylabel("ROAS")
+    ax = axes[-1, 0]
+    ax.set_xticks(range(len(labels)), labels, fontsize=_SMALL)
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+    xlabel = "fold: training end"
+    if test_dates is not None:
+        xlabel += ", and the lift tests dated on or before it"
+    ax.set_xlabel(xlabel)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncol=len(names), fontsize=_SMALL)
     return fig
 
 
@@ -663,21 +798,49 @@ def plot_parameter_stability(folds: pd.DataFrame) -> Figure:
     ----------
     folds : pandas.DataFrame
         Columns ``model, fold, parameter, channel, mean, hdi_lower, hdi_upper``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per parameter and one column per channel (parameters sharing a
+        row share the y-axis); with more than three channels, or when some
+        parameter lacks a channel, the panels wrap three to a row instead.
     """
-    keys = folds[["parameter", "channel"]].drop_duplicates().to_records(index=False)
-    fig, axes = plt.subplots(
-        1, len(keys), figsize=(3.2 * len(keys), 3), layout="constrained", squeeze=False
-    )
-    for ax, (param, channel) in zip(axes[0], keys, strict=True):
+    keys = [tuple(k) for k in folds[["parameter", "channel"]].drop_duplicates().to_numpy()]
+    params = list(dict.fromkeys(k[0] for k in keys))
+    channels = list(dict.fromkeys(k[1] for k in keys))
+    by_parameter = len(channels) <= 3 and len(keys) == len(params) * len(channels)
+    if by_parameter:
+        fig, axes = plt.subplots(
+            len(params), len(channels), figsize=(min(_WIDTH, 1.5 + 3.2 * len(channels)),
+            2.3 * len(params) + 0.5), layout="constrained", squeeze=False, sharex=True,
+            sharey="row",
+        )  # fmt: skip
+        cells = {(p, c): axes[i, j] for i, p in enumerate(params) for j, c in enumerate(channels)}
+    else:
+        fig, axes = _panels(len(keys), 3, panel_height=2.3, sharex=True)
+        cells = dict(zip(keys, axes.flat, strict=False))
+    folds_seen = np.sort(folds["fold"].unique())
+    models = list(dict.fromkeys(folds["model"]))
+    width = 0.3 if len(models) > 1 else 0.0
+    offsets = {m: width * (i / max(len(models) - 1, 1) - 0.5) for i, m in enumerate(models)}
+    for (param, channel), ax in cells.items():
         sub = folds[(folds["parameter"] == param) & (folds["channel"] == channel)]
-        for i, (model, g) in enumerate(sub.groupby("model", sort=False)):
+        for i, model in enumerate(models):
+            g = sub[sub["model"] == model]
             ax.errorbar(
-                g["fold"] + 0.1 * i, g["mean"],
+                g["fold"] + offsets[model], g["mean"],
                 yerr=[g["mean"] - g["hdi_lower"], g["hdi_upper"] - g["mean"]],
                 fmt="o", capsize=2, color=f"C{i}", label=model,
             )  # fmt: skip
-        ax.set(title=f"{param}[{channel}]", xlabel="fold")
-    axes[0, 0].legend(fontsize=7)
+        ax.set_title(f"{param} · {channel}", fontsize=_TITLE)
+        ax.set_xticks(folds_seen)
+        ax.set_xlim(folds_seen[0] - 0.5, folds_seen[-1] + 0.5)
+    fig.supxlabel("fold", fontsize=_TITLE)
+    handles, labels = next(iter(cells.values())).get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="outside upper center", ncol=max(len(labels), 1), fontsize=_SMALL
+    )
     return fig
 
 
@@ -691,13 +854,13 @@ def plot_contributions_vs_truth(contributions: pd.DataFrame, truth: pd.DataFrame
     """
     channels = list(truth.columns)
     fig, axes = plt.subplots(
-        len(channels), 1, figsize=(10, 2.8 * len(channels)), sharex=True, layout="constrained"
+        len(channels), 1, figsize=(_WIDTH, 2.8 * len(channels)), sharex=True, layout="constrained"
     )
     for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
         ax.plot(truth.index, truth[channel], color="k", label="true effect")
         ax.plot(contributions.index, contributions[channel], color="C1", label="model contribution")
         ax.set(title=channel, ylabel="sales")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=_SMALL, ncol=2)
     return fig
 
 
@@ -712,16 +875,14 @@ def plot_roas_posteriors(draws: dict[str, Any], truth: dict[str, float]) -> Figu
         True ROAS per channel.
     """
     channels = list(truth)
-    fig, axes = plt.subplots(
-        1, len(channels), figsize=(5 * len(channels), 3.2), layout="constrained"
-    )
-    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
+    fig, axes = _panels(len(channels), 2, panel_height=3.2)
+    for ax, channel in zip(axes.flat, channels, strict=False):
         for i, (name, da) in enumerate(draws.items()):
             values = da.sel(channel=channel).to_numpy().reshape(-1)
             ax.hist(values, bins=50, density=True, alpha=0.45, color=f"C{i}", label=name)
         ax.axvline(truth[channel], color="k", ls="--", label="true ROAS")
         ax.set(title=f"ROAS of {channel}", xlabel="ROAS")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -731,15 +892,9 @@ _MODEL_COLORS = {"uncalibrated": "C0", "calibrated": "C2"}
 
 
 def _geo_axes(n: int, ncols: int = 4) -> tuple[Figure, np.ndarray]:
-    """Return a shared-axes grid with one panel per geo, unused panels hidden."""
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(12, 3 * nrows), sharex=True, sharey=True, layout="constrained"
-    )
-    flat = np.ravel(axes)
-    for ax in flat[n:]:
-        ax.set_visible(False)
-    return fig, flat[:n]
+    """Return a shared-axes grid with one panel per geo (surplus panels removed)."""
+    fig, axes = _panels(n, ncols, panel_height=2.3, sharex=True, sharey=True)
+    return fig, np.asarray([ax for ax in axes.flat if ax is not None])
 
 
 def plot_geo_correlation(dataset: Dataset) -> Figure:
@@ -766,7 +921,7 @@ def plot_geo_correlation(dataset: Dataset) -> Figure:
         ax.scatter(g.loc[~test, "channel_1"], g.loc[~test, "channel_2"], s=8, alpha=0.5)
         ax.scatter(g.loc[test, "channel_1"], g.loc[test, "channel_2"], s=14, color="C3")
         kind = "treated" if g["treated"].iloc[0] else "control"
-        ax.set_title(f"{geo} ({kind}), r = {r:.3f}", fontsize=9)
+        ax.set_title(f"{geo} ({kind})\nr = {r:.3f}", fontsize=_TITLE)
     fig.supxlabel("channel_1 spend")
     fig.supylabel("channel_2 spend")
     return fig
@@ -801,10 +956,11 @@ def plot_lift_tests(dataset: Dataset, lift_tests: pd.DataFrame, n_points: int = 
     df = _check(dataset, "geo_panel")
     grid = np.linspace(0, float(df[dataset.truth["channels"]].to_numpy().max()), n_points)
     truth = true_curves(dataset, grid)
-    fig, axes = plt.subplots(
-        1, len(lift_tests), figsize=(3.2 * len(lift_tests), 3.2), sharey=True, layout="constrained"
+    _, ncols = _grid(len(lift_tests), 3)
+    fig, axes = _panels(
+        len(lift_tests), 3, width=min(_WIDTH, 3.2 * ncols), panel_height=2.8, sharey=True
     )
-    for ax, (_, row) in zip(np.atleast_1d(axes), lift_tests.iterrows(), strict=True):
+    for ax, (_, row) in zip(axes.flat, lift_tests.iterrows(), strict=False):
         curve = truth.sel(geo=row["geo"], channel=row["channel"])
         ax.plot(grid, curve, color="k", lw=1.5, label="true curve")
         y0 = float(curve.interp(x=row["x"]))
@@ -816,15 +972,21 @@ def plot_lift_tests(dataset: Dataset, lift_tests: pd.DataFrame, n_points: int = 
             color="C3",
             capsize=3,
         )
-        ax.set(title=f"{row['geo']}: Δy = {row['delta_y']:.3f}", xlabel=f"{row['channel']} spend")
-    np.atleast_1d(axes)[0].set_ylabel("weekly contribution")
+        ax.set_title(f"{row['geo']}: Δy = {row['delta_y']:.3f}", fontsize=_TITLE)
+        ax.set_xlabel(f"{row['channel']} spend")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("weekly contribution")
     return fig
 
 
 def plot_lift_comparison(
-    oracle: pd.DataFrame, estimated: pd.DataFrame, label: str = "CausalPy"
+    oracle: pd.DataFrame,
+    estimated: pd.DataFrame,
+    label: str = "CausalPy",
+    *,
+    interval_prob: float = 0.94,
 ) -> Figure:
-    """Estimated lift tests (94 % interval) next to the oracle lift, per treated geo.
+    """Estimated lift tests (their interval) next to the oracle lift, per treated geo.
 
     Parameters
     ----------
@@ -834,6 +996,8 @@ def plot_lift_comparison(
         With ``delta_y_low`` and ``delta_y_high`` (e.g.
         :func:`labkit.geo.synthetic_control_lift_tests`).
     label : str
+    interval_prob : float
+        Probability of the ``delta_y_low, delta_y_high`` interval, for the legend.
 
     Returns
     -------
@@ -852,7 +1016,7 @@ def plot_lift_comparison(
         fmt="o",
         color="C1",
         capsize=4,
-        label=f"{label} (94 % interval)",
+        label=f"{label} ({interval_prob:.0%} interval)",
     )
     ax.errorbar(
         pos + 0.15,
@@ -866,7 +1030,7 @@ def plot_lift_comparison(
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(pos + 0.075, merged["geo"])
     ax.set(ylabel="weekly lift Δy", title="Lift per treated geo: estimated vs oracle")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -891,7 +1055,7 @@ def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Fig
     fig, axes = plt.subplots(
         len(params),
         len(channels),
-        figsize=(5 * len(channels), 2.4 * len(params)),
+        figsize=(min(_WIDTH, 4.5 * len(channels)), 2.4 * len(params)),
         sharex=True,
         squeeze=False,
         layout="constrained",
@@ -903,14 +1067,14 @@ def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Fig
             colors = np.where(sub["treated"], "C3", "C0")
             ax.bar(sub["geo"], sub[column], color=colors)
             ax.axhline(0, color="k", lw=0.8)
-            ax.set_title(f"{p}, {c}", fontsize=9)
-            ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+            ax.set_title(f"{p}, {c}", fontsize=_TITLE)
+            ax.tick_params(axis="x", labelrotation=45, labelsize=_SMALL)
     axes[0, 0].legend(
         handles=[
             plt.Rectangle((0, 0), 1, 1, color="C3", label="treated"),
             plt.Rectangle((0, 0), 1, 1, color="C0", label="control"),
         ],
-        fontsize=8,
+        fontsize=_SMALL,
     )
     unit = "HDI width reduction (%)" if metric == "precision" else "bias reduction (% of HDI)"
     fig.supylabel(unit)
@@ -919,7 +1083,7 @@ def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Fig
 
 
 def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
-    """Posterior (lam, beta) per geo for both models: mean, 94 % HDI crosses and the truth.
+    """Posterior (lam, beta) per geo for both models: mean, HDI crosses and the truth.
 
     Parameters
     ----------
@@ -954,11 +1118,14 @@ def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
             )
         ax.plot(lam["truth"], beta["truth"], "k*", ms=12, label="truth")
         kind = "treated" if bool(lam["treated"]) else "control"
-        ax.set_title(f"{geo} ({kind})", fontsize=9)
-    axes[0].legend(fontsize=7)
+        ax.set_title(f"{geo} ({kind})", fontsize=_TITLE)
+    axes[0].legend(fontsize=_SMALL)
     fig.supxlabel("λ (saturation steepness)")
     fig.supylabel("β (channel weight, model scale)")
-    fig.suptitle(f"{channel}: posterior mean ± half the 94 % HDI width, per geo")
+    fig.suptitle(
+        f"{channel}: posterior mean ± half the {report.hdi_prob:.0%} HDI width, per geo",
+        fontsize=_TITLE + 1,
+    )
     return fig
 
 
@@ -994,7 +1161,8 @@ def plot_calibration_curve(
     grid = truth["x"].to_numpy()
     for model, color in _MODEL_COLORS.items():
         draws = report.curve_draws[model].sel(geo=geo, channel=channel).to_numpy()
-        band = az.hdi(draws, hdi_prob=report.hdi_prob)
+        # (sample, x) as one chain: arviz reads a 3-D array as (chain, draw, *shape)
+        band = az.hdi(draws[np.newaxis], hdi_prob=report.hdi_prob)
         ax.fill_between(grid, band[:, 0], band[:, 1], color=color, alpha=0.25)
         ax.plot(grid, draws.mean(axis=0), color=color, lw=1.5, label=model)
     true = truth.sel(geo=geo, channel=channel)
@@ -1004,9 +1172,9 @@ def plot_calibration_curve(
         rows = tests[(tests["geo"] == geo) & (tests["channel"] == channel)]
         for _, row in rows.iterrows():
             _lift_triangle(ax, row, float(true.interp(x=row["x"])))
-    ax.set_title(f"{geo}, {channel}", fontsize=9)
+    ax.set_title(f"{geo}, {channel}", fontsize=_TITLE)
     if legend:
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=_SMALL)
     return fig
 
 
@@ -1042,7 +1210,7 @@ def plot_curve_recovery(report: Any) -> Figure:
 
 
 def plot_geo_fit(report: Any) -> Figure:
-    """Observed sales and the expected sales of both models (94 % HDI band) per geo.
+    """Observed sales and the expected sales of both models (HDI band) per geo.
 
     Parameters
     ----------
@@ -1051,16 +1219,17 @@ def plot_geo_fit(report: Any) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        One panel per geo, two to a row; each title gives the geo's in-sample R²
+        of the uncalibrated and the calibrated model.
     """
     import arviz as az
 
     observed = report.observed
     geos = list(observed["geo"].values)
     dates = observed["date"].to_numpy()
-    fig, axes = plt.subplots(
-        len(geos), 1, figsize=(12, 1.8 * len(geos)), sharex=True, layout="constrained"
-    )
-    for ax, geo in zip(np.atleast_1d(axes), geos, strict=True):
+    fig, axes = _panels(len(geos), 2, panel_height=1.9, sharex=True)
+    fit = report.fit.set_index(["geo", "model"])
+    for ax, geo in zip(axes.flat, geos, strict=False):
         ax.plot(dates, observed.sel(geo=geo), "k.", ms=3, label="observed")
         for model, color in _MODEL_COLORS.items():
             mu = report.expected[model].sel(geo=geo)
@@ -1072,14 +1241,21 @@ def plot_geo_fit(report: Any) -> Figure:
                 band.sel(hdi="higher"),
                 color=color,
                 alpha=0.3,
-                label=model,
+                label=f"{model} ({report.hdi_prob:.0%} HDI)",
             )
-        r2 = report.fit[report.fit["geo"] == geo].set_index("model")["r2"]
+        r2 = fit.loc[geo, "r2"]
+        kind = " (treated)" if bool(fit.loc[geo, "treated"].iloc[0]) else ""
         ax.set_title(
-            f"{geo}: R² {r2['uncalibrated']:.3f} uncalibrated, {r2['calibrated']:.3f} calibrated",
-            fontsize=9,
+            f"{geo}{kind} · R² {r2['uncalibrated']:.3f} → {r2['calibrated']:.3f}",
+            fontsize=_TITLE,
         )
-    np.atleast_1d(axes)[0].legend(ncol=3, fontsize=7)
+        _concise_dates(ax, maxticks=5)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="outside upper center", ncol=3, fontsize=_SMALL,
+        title="R² in the titles: uncalibrated → calibrated", title_fontsize=_SMALL,
+    )  # fmt: skip
+    fig.supylabel("sales (model scale)", fontsize=_TITLE)
     return fig
 
 
@@ -1130,5 +1306,5 @@ def plot_lift_constraint(dataset: Dataset, lift_tests: pd.DataFrame, n_points: i
         ylim=(0, 2.0),
         title="Parameter pairs that reproduce each lift test (★ truth)",
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=_SMALL)
     return fig

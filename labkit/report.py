@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
+from labkit._validate import check_int, check_probability
 from labkit.calibration import bias_improvement, curve_recovery, fit_metrics, hdi_width
 from labkit.geo import expected_sales, geo_truth, saturation_curves, true_curves
 
@@ -122,14 +123,9 @@ class CalibrationReport:
         -------
         CalibrationReport
         """
-        if not 0 < hdi_prob < 1:
-            raise ValueError(f"hdi_prob must lie in (0, 1), got {hdi_prob}")
-        if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
-            raise ValueError(f"n_points must be an int >= 2, got {n_points!r}")
-        if isinstance(max_curve_draws, bool) or not isinstance(max_curve_draws, int):
-            raise TypeError(f"max_curve_draws must be an int, got {max_curve_draws!r}")
-        if max_curve_draws < 10:
-            raise ValueError(f"max_curve_draws must be >= 10, got {max_curve_draws}")
+        hdi_prob = check_probability("hdi_prob", hdi_prob)
+        n_points = check_int("n_points", n_points, minimum=2)
+        max_curve_draws = check_int("max_curve_draws", max_curve_draws, minimum=10)
         fits = {"uncalibrated": _idata(uncalibrated, "uncalibrated")}
         fits["calibrated"] = _idata(calibrated, "calibrated")
         truth_info = dataset.truth
@@ -266,21 +262,24 @@ class CalibrationReport:
     def to_markdown(self, digits: int = 3) -> str:
         """Render the report as Markdown: divergences, summaries and the fit table.
 
+        The tables are :meth:`summary`, :meth:`curve_summary` and :meth:`fit_summary`,
+        row for row, rounded to ``digits``.
+
         Parameters
         ----------
         digits : int
-            Decimals shown.
+            Decimals shown, in [0, 12].
 
         Returns
         -------
         str
         """
-        fmt = f".{digits}f"
+        fmt = f".{check_int('digits', digits, minimum=0, maximum=12)}f"
         div = ", ".join(f"{m} {n}" for m, n in self.divergences.items())
         parts = [
             "## Calibration report",
             "",
-            f"Divergent transitions: {div}. HDI probability {self.hdi_prob:.0%}.",
+            f"Divergent transitions: {div}. HDI probability {self.hdi_prob * 100:.3g}%.",
             "",
             "### Precision and bias improvement (% of the uncalibrated HDI width)",
             "",
@@ -298,6 +297,14 @@ class CalibrationReport:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def __repr__(self) -> str:
+        geos = self.parameters["geo"].nunique() if "geo" in self.parameters else 0
+        tests = 0 if self.lift_tests is None else len(self.lift_tests)
+        return (
+            f"CalibrationReport({geos} geos, {tests} lift tests, "
+            f"{self.hdi_prob:.0%} HDI; divergences {self.divergences})"
+        )
 
     # ------------------------------------------------------------------ figures
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from labkit._validate import check_int
+
 __all__ = [
     "SATURATIONS",
     "Saturation",
@@ -37,15 +39,19 @@ __all__ = [
 
 
 def _l_max(l_max: int) -> int:
-    if isinstance(l_max, bool) or not isinstance(l_max, int | np.integer) or l_max < 1:
-        raise ValueError(f"l_max must be a positive int, got {l_max!r}")
-    return int(l_max)
+    return check_int("l_max", l_max, minimum=1, unit="weeks")
 
 
 def _alpha(alpha: np.ndarray | float) -> np.ndarray:
-    a = np.asarray(alpha, dtype=float)
+    try:
+        a = np.asarray(alpha, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"alpha (adstock decay) must be a number or array in [0, 1), got {alpha!r}"
+        ) from err
     if not np.all(np.isfinite(a)) or np.any((a < 0) | (a >= 1)):
-        raise ValueError("alpha (adstock decay) must lie in [0, 1)")
+        shown = alpha if a.size <= 5 else f"an array with min {a.min():g}, max {a.max():g}"
+        raise ValueError(f"alpha (adstock decay) must lie in [0, 1), got {shown!r}")
     return a
 
 
@@ -140,8 +146,7 @@ def adstock_ramp(
     numpy.ndarray
         Shape ``alpha.shape + (n_weeks,)``, values in (0, 1].
     """
-    if isinstance(n_weeks, bool) or not isinstance(n_weeks, int | np.integer) or n_weeks < 1:
-        raise ValueError(f"n_weeks must be a positive int, got {n_weeks!r}")
+    check_int("n_weeks", n_weeks, minimum=1)
     w = adstock_weights(alpha, l_max, normalize=True)
     cum = np.cumsum(w, axis=-1)
     idx = np.minimum(np.arange(n_weeks), w.shape[-1] - 1)

@@ -1,4 +1,4 @@
-"""Return on ad spend against the truth, and dated lift tests (seed 003).
+"""Return on ad spend against the truth, and dated lift tests.
 
 Helpers for the confounder chapter: the true ROAS of a simulated data set from
 its counterfactual columns, lift tests dated in time and built from a true ROAS,
@@ -15,6 +15,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from labkit._validate import (
+    check_mapping,
+    check_number,
+    check_positive,
+    check_probability,
+    check_strings,
+)
 from labkit.designer import hdi
 
 __all__ = [
@@ -38,7 +45,7 @@ def true_roas(
         Must hold ``target``, each channel's spend and its counterfactual column.
     counterfactuals : dict
         ``{channel: column of the target without that channel}``, e.g.
-        ``{"x1": "y01", "x2": "y02"}``.
+        ``{"x1": "y01", "x2": "y02"}``; not empty.
     target : str
 
     Returns
@@ -46,6 +53,11 @@ def true_roas(
     pandas.Series
         Indexed by channel. Carryover beyond the end of the series is ignored.
     """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a DataFrame, got {type(data).__name__}")
+    counterfactuals = check_mapping("counterfactuals", counterfactuals)
+    if not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str), got {target!r}")
     missing = [c for c in [target, *counterfactuals, *counterfactuals.values()] if c not in data]
     if missing:
         raise ValueError(f"data is missing column(s) {missing}")
@@ -71,7 +83,8 @@ def dated_lift_tests(
     roas : dict
         True ROAS per channel.
     tests : sequence of (channel, x, delta_x, date)
-        One tuple per test; ``date`` is when its result became known.
+        One tuple per test; ``date`` is when its result became known. A single
+        tuple is one test; an empty sequence raises.
     sigma : float
         Standard deviation of every delta_y (> 0).
 
@@ -80,10 +93,26 @@ def dated_lift_tests(
     pandas.DataFrame
         Columns ``channel, x, delta_x, delta_y, sigma, date`` sorted by date.
     """
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be > 0, got {sigma}")
+    roas = check_mapping("roas", roas)
+    sigma = check_positive("sigma", sigma)
+    if isinstance(tests, tuple) and tests and isinstance(tests[0], str):
+        tests = [tests]  # one test, not a sequence of tests
+    if isinstance(tests, str | Mapping) or not isinstance(tests, Sequence):
+        raise TypeError(
+            "tests must be a sequence of (channel, x, delta_x, date) tuples, "
+            f"got {type(tests).__name__}"
+        )
+    if not tests:
+        raise ValueError("tests must not be empty: give at least one (channel, x, delta_x, date)")
     rows = []
-    for channel, x, delta_x, date in tests:
+    for i, test in enumerate(tests):
+        if isinstance(test, str) or not isinstance(test, Sequence) or len(test) != 4:
+            raise ValueError(
+                f"tests[{i}] must be a (channel, x, delta_x, date) tuple, got {test!r}"
+            )
+        channel, x, delta_x, date = test
+        x = check_number(f"tests[{i}] x", x, low=0.0)
+        delta_x = check_number(f"tests[{i}] delta_x", delta_x)
         if channel not in roas:
             raise ValueError(f"no ROAS for channel {channel!r}; known {sorted(roas)}")
         rows.append(
@@ -93,11 +122,21 @@ def dated_lift_tests(
                 float(delta_x),
                 float(roas[channel] * delta_x),
                 sigma,
-                pd.Timestamp(date),
+                _timestamp(f"tests[{i}] date", date),
             )
         )
     frame = pd.DataFrame(rows, columns=["channel", "x", "delta_x", "delta_y", "sigma", "date"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def _timestamp(name: str, value: Any) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a date, got {value!r}") from err
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date, got {value!r}")
+    return stamp
 
 
 def check_lift_test_dates(
@@ -111,8 +150,8 @@ def check_lift_test_dates(
     Parameters
     ----------
     lift_tests : pandas.DataFrame
-    train_ends : sequence
-        Last training date of each fold.
+    train_ends : date or sequence of dates
+        Last training date of each fold (one date is one fold); not empty.
     date_column : str
 
     Returns
@@ -127,13 +166,22 @@ def check_lift_test_dates(
         If the date column is missing or cannot be parsed, or no test is dated
         inside any fold's training window.
     """
+    if not isinstance(lift_tests, pd.DataFrame):
+        raise TypeError(f"lift_tests must be a DataFrame, got {type(lift_tests).__name__}")
     if date_column not in lift_tests.columns:
         raise ValueError(f"lift_tests has no {date_column!r} column")
     try:
         dates = pd.to_datetime(lift_tests[date_column], errors="raise")
     except (ValueError, TypeError) as err:
         raise ValueError(f"lift_tests[{date_column!r}] cannot be parsed as dates: {err}") from err
-    ends = pd.to_datetime(pd.Series(list(train_ends)))
+    if isinstance(train_ends, str | pd.Timestamp | np.datetime64) or not hasattr(
+        train_ends, "__iter__"
+    ):
+        train_ends = [train_ends]  # one date is one fold, not a sequence of characters
+    try:
+        ends = pd.to_datetime(pd.Series(list(train_ends)), errors="raise")
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"train_ends must be dates, got {train_ends!r}: {err}") from err
     if ends.empty:
         raise ValueError("train_ends must not be empty")
     usable = [(i, end, int((dates <= end).sum())) for i, end in enumerate(ends)]
@@ -185,16 +233,25 @@ def roas_summary(
     roas : xarray.DataArray
         Draws over ``chain, draw`` and ``channel``.
     truth : dict
-        True ROAS per channel.
+        True ROAS per channel (every channel of ``roas``).
     hdi_prob : float
+        In (0, 1).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``mean, hdi_lower, hdi_upper, truth, error, abs_error, covered``.
     """
+    if not isinstance(roas, xr.DataArray):
+        raise TypeError(f"roas must be an xarray.DataArray, got {type(roas).__name__}")
     if not {"chain", "draw", "channel"} <= set(roas.dims):
         raise ValueError(f"roas needs dims chain, draw and channel, got {roas.dims}")
+    truth = check_mapping("truth", truth)
+    channels = [str(c) for c in roas.coords["channel"].to_numpy()]
+    absent = [c for c in channels if c not in truth]
+    if absent:
+        raise ValueError(f"truth has no ROAS for channel(s) {absent}; roas has {channels}")
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
     rows = {}
     for channel in roas.coords["channel"].to_numpy():
         draws = roas.sel(channel=channel).to_numpy().reshape(-1)
@@ -229,9 +286,11 @@ def fold_summaries(
         True ROAS per channel.
     label : str
         Model name for the ``model`` column.
-    parameters : sequence of str
-        Posterior variables (over ``channel``) to follow across folds.
+    parameters : str or sequence of str
+        Posterior variables (over ``channel``) to follow across folds (one name
+        is one variable).
     hdi_prob : float
+        In (0, 1).
 
     Returns
     -------
@@ -243,6 +302,12 @@ def fold_summaries(
     """
     from pymc_marketing.metrics import crps
 
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a model name (str), got {label!r}")
+    parameters = check_strings("parameters", parameters)
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
+    truth = check_mapping("truth", truth)
+    models = list(models)
     meta = cv_idata.cv_metadata["metadata"].to_numpy()
     roas_rows, param_rows, crps_rows, lift_rows = [], [], [], []
     for fold, (m, info) in enumerate(zip(models, meta, strict=True)):

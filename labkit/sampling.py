@@ -19,7 +19,9 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ __all__ = [
     "FAST",
     "FAST_ENV_VAR",
     "FULL",
+    "PROGRESS_ENV_VAR",
     "SamplerSettings",
     "fit_settings",
     "is_fast",
@@ -35,11 +38,29 @@ __all__ = [
     "n_folds",
     "pm_sample_kwargs",
     "settings_dict",
+    "setup_notebook",
+    "show_progress",
 ]
 
 FAST_ENV_VAR = "LABKIT_FAST"
+PROGRESS_ENV_VAR = "LABKIT_PROGRESS"
 _TRUTHY = {"1", "true", "yes", "on"}
 _FALSY = {"", "0", "false", "no", "off"}
+
+
+def _flag(name: str) -> bool | None:
+    """Parse a boolean environment variable; ``None`` when it is unset or empty."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return None
+    if raw in _TRUTHY:
+        return True
+    if raw in _FALSY:
+        return False
+    raise ValueError(
+        f"{name}={os.environ[name]!r} is not understood; use one of {sorted(_TRUTHY)} "
+        f"or {sorted(_FALSY - {''})} (or leave it unset)."
+    )
 
 
 def is_fast() -> bool:
@@ -58,16 +79,26 @@ def is_fast() -> bool:
         If ``LABKIT_FAST`` holds anything else, so a typo never silently runs
         a 40-minute notebook in CI.
     """
-    raw = os.environ.get(FAST_ENV_VAR, "").strip().lower()
-    if raw in _TRUTHY:
-        return True
-    if raw in _FALSY:
-        return False
-    raise ValueError(
-        f"{FAST_ENV_VAR}={os.environ[FAST_ENV_VAR]!r} is not understood; "
-        f"use one of {sorted(_TRUTHY)} for fast mode or {sorted(_FALSY - {''})} (or unset) "
-        "for full fidelity."
-    )
+    return bool(_flag(FAST_ENV_VAR))
+
+
+def show_progress() -> bool:
+    """Return whether samplers should draw progress bars.
+
+    Returns
+    -------
+    bool
+        The value of ``LABKIT_PROGRESS`` when it is set (``make execute`` sets it to
+        ``0`` so that committed notebook outputs carry no progress bars); otherwise
+        ``True`` at full fidelity and ``False`` in fast mode, where nobody watches.
+
+    Raises
+    ------
+    ValueError
+        If ``LABKIT_PROGRESS`` holds something other than a boolean word.
+    """
+    explicit = _flag(PROGRESS_ENV_VAR)
+    return (not is_fast()) if explicit is None else explicit
 
 
 @dataclass(frozen=True)
@@ -155,7 +186,7 @@ def pm_sample_kwargs(
     -------
     dict
         ``chains``, ``draws``, ``tune``, ``target_accept``, ``random_seed`` and
-        ``progressbar`` (off in fast mode, where nobody watches).
+        ``progressbar`` (see :func:`show_progress`).
     """
     _check_seed(random_seed)
     s = fit_settings()
@@ -165,7 +196,7 @@ def pm_sample_kwargs(
         "tune": FULL.tune if small else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,
-        "progressbar": not s.fast,
+        "progressbar": show_progress(),
     }
     kwargs.update(overrides)
     return kwargs
@@ -245,6 +276,47 @@ def mode_banner() -> str:
         f"labkit {name}: {s.chains} chains x {s.draws} draws (tune {s.tune}), "
         f"MMM sampler {s.mmm_sampler}"
     )
+
+
+def _short_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    return f"{category.__name__}: {message}\n"
+
+
+def setup_notebook() -> str:
+    """Prepare a notebook's output for reading and return its mode banner.
+
+    Warnings print as ``Category: message``, without the file path and source
+    line of the library that raised them (the book is read on other machines).
+    When progress is off (:func:`show_progress`), PyMC's ``Sampling: [...]``
+    log lines are silenced too: they are progress, not results.
+
+    Returns
+    -------
+    str
+        :func:`mode_banner`.
+    """
+    warnings.formatwarning = _short_warning
+    # pymc-marketing's time-slice cross-validation concatenates fold results with
+    # xarray's current default join; xarray announces a future change of that
+    # default on every call. It concerns pymc-marketing's code, not the reader's.
+    warnings.filterwarnings(
+        "ignore",
+        message="In a future version of xarray the default value for join",
+        category=FutureWarning,
+    )
+    if not show_progress():
+        # PyMC sets its logger's level when it is first imported: import it first so
+        # that the level set here is not reset by a later import.
+        import pymc  # noqa: F401
+
+        logging.getLogger("pymc").setLevel(logging.WARNING)
+    return mode_banner()
 
 
 def settings_dict() -> dict[str, Any]:

@@ -8,14 +8,14 @@ be written next to the CSV as a sidecar). The three book data sets are
     8 geos x 104 weeks, two channels whose spend is ~0.99 correlated, and a geo
     lift test on ``channel_1`` in 4 treated geos over the last 8 weeks. The target
     is drawn from pymc-marketing's multidimensional ``MMM`` itself, with
-    :func:`pymc.do` fixing hierarchical true parameters (seed 002).
+    :func:`pymc.do` fixing hierarchical true parameters.
 ``confounded``
     131 weeks of a national series where an unobserved confounder ``z`` drives
     both ``x1`` spend and sales, with counterfactual targets ``y01``/``y02`` so
-    the true ROAS of each channel is exact (seed 003).
+    the true ROAS of each channel is exact.
 ``two_countries``
     150 weeks of Venezuela and Colombia sales sharing trend and seasonality, with
-    Venezuela's ``meta`` spend cut by 90 % in a treatment window (seed 004).
+    Venezuela's ``meta`` spend cut by 90 % in a treatment window.
 
 All randomness flows from one ``seed`` per data set through
 :func:`numpy.random.default_rng`, so the files in ``data/`` are reproduced byte
@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labkit._validate import check_int, check_mapping, check_number, check_positive, check_strings
+
 __all__ = [
     "DESIGNER_EDGE_TRUTH",
     "DESIGNER_TRUTH",
@@ -43,9 +45,13 @@ __all__ = [
     "simulate_two_countries",
 ]
 
-GEO_PANEL_SEED = sum(map(ord, "Geo lift tests for MMM calibration"))  # 3155, as in seed 002
+GEO_PANEL_SEED = sum(
+    map(ord, "Geo lift tests for MMM calibration")
+)  # 3155, as in pymc-marketing's geo calibration example
 CONFOUNDED_SEED = sum(map(ord, "labkit unobserved confounder"))
-TWO_COUNTRIES_SEED = sum(map(ord, "calibrating mmm with experiments"))  # 3223, as in seed 004
+TWO_COUNTRIES_SEED = sum(
+    map(ord, "calibrating mmm with experiments")
+)  # 3223, as in the article *From Experiments to Priors*
 
 
 @dataclass
@@ -77,11 +83,7 @@ class SimulatedDataset:
 
 
 def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    return check_int(name, value, minimum=minimum)
 
 
 def _seed(value: Any) -> int:
@@ -91,12 +93,17 @@ def _seed(value: Any) -> int:
 
 
 def _in_range(name: str, value: float, low: float, high: float, *, closed: bool = True) -> float:
-    value = float(value)
-    ok = (low <= value <= high) if closed else (low < value < high)
-    if not np.isfinite(value) or not ok:
-        brackets = f"[{low}, {high}]" if closed else f"({low}, {high})"
-        raise ValueError(f"{name} must lie in {brackets}, got {value}")
-    return value
+    return check_number(name, value, low=low, high=high, low_open=not closed, high_open=not closed)
+
+
+def _date(name: str, value: Any) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}") from err
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}")
+    return stamp
 
 
 # --------------------------------------------------------------------------- helpers
@@ -204,7 +211,9 @@ def simulate_geo_panel(
     shared_spend: float = 0.8,
     seed: int = GEO_PANEL_SEED,
 ) -> SimulatedDataset:
-    """Simulate seed 002's geo panel with a geo lift test on ``channel_1``.
+    """Simulate a geo panel with a geo lift test on ``channel_1``.
+
+    The panel of pymc-marketing's geo calibration example.
 
     Spend: each geo's base pattern mixes a national flighting plan shared by all
     geos (weight ``shared_spend``) with its own weekly pattern, both ``U(0.2, 1)``,
@@ -212,11 +221,11 @@ def simulate_geo_panel(
     ``channel_1`` and ``channel_2`` (x 0.95) both follow it with N(0, 0.02)
     noise, clipped to [0.1, 1], which makes them ~0.99 correlated.
 
-    The shared plan is labkit's one departure from seed 002, where every geo
+    The shared plan is labkit's one departure from that example, where every geo
     draws an independent pattern: with independent geos nothing the control geos
     do tells us anything about a treated geo's counterfactual, so a synthetic
     control has no signal to borrow. National media plans are the usual reason
-    why geos co-move; ``shared_spend=0`` gives the seed's design back.
+    why geos co-move; ``shared_spend=0`` gives the example's design back.
 
     Every other geo (0, 2, 4, ...) is treated:
     ``channel_1`` rises by ``delta_x`` over the last ``experiment_weeks`` weeks
@@ -407,7 +416,9 @@ def simulate_confounded(
     amplitude: float = 100.0,
     seed: int = CONFOUNDED_SEED,
 ) -> SimulatedDataset:
-    r"""Simulate a national series with an unobserved confounder (seed 003's structure).
+    r"""Simulate a national series with an unobserved confounder.
+
+    The structure of pymc-marketing's unobserved-confounder example.
 
     The process, per week :math:`t` (all terms before scaling by ``amplitude``):
 
@@ -452,9 +463,7 @@ def simulate_confounded(
     if n_weeks < 56:
         raise ValueError(f"n_weeks must be >= 56 to hold a year of seasonality, got {n_weeks}")
     strength = _in_range("confounder_strength", confounder_strength, 0.0, 1.0)
-    amplitude = float(amplitude)
-    if not np.isfinite(amplitude) or amplitude <= 0:
-        raise ValueError(f"amplitude must be a finite number > 0, got {amplitude}")
+    amplitude = check_positive("amplitude", amplitude)
     rng = np.random.default_rng(_seed(seed))
 
     dates = pd.date_range("2021-10-02", periods=n_weeks, freq="W-SAT")
@@ -553,7 +562,9 @@ def simulate_two_countries(
     cut_fraction: float = 0.9,
     seed: int = TWO_COUNTRIES_SEED,
 ) -> SimulatedDataset:
-    """Simulate seed 004's two-country experiment (a 90 % meta cut in Venezuela).
+    """Simulate a two-country experiment: a 90 % meta cut in Venezuela.
+
+    The set-up of the article *From Experiments to Priors*.
 
     Weekly (Sunday) dates from 2021-01-03. ``meta`` spend ~ Gamma(mean 3, sd 1)
     and ``google`` ~ Gamma(mean 2, sd 0.8), both smoothed with an 8-week moving
@@ -589,7 +600,7 @@ def simulate_two_countries(
         raise ValueError("cut_fraction must lie in (0, 1], got 0.0")
     seed = _seed(seed)
     dates = pd.date_range("2021-01-03", periods=n_weeks, freq="W-SUN")
-    start, end = pd.Timestamp(treatment_start), pd.Timestamp(treatment_end)
+    start, end = _date("treatment_start", treatment_start), _date("treatment_end", treatment_end)
     if start >= end:
         raise ValueError(
             f"treatment_start ({start.date()}) must be before treatment_end ({end.date()})"
@@ -695,9 +706,9 @@ class DesignerFixture:
 
     Everything is on one scale: spend is on the model scale (weekly spend / its
     maximum), and ``beta``, the noise and therefore the lift are in the outcome's
-    own units (the fixture's target is not rescaled). This is the consistency the
-    reference fixture lacked (its beta on the raw outcome scale, its noise on the
-    outcome / max scale, which inflated SNR about 15x).
+    own units (the fixture's target is not rescaled). Mixing the two (beta on the raw
+    outcome scale, noise on the outcome / max scale) would inflate the SNR by the
+    outcome's maximum.
 
     Attributes
     ----------
@@ -765,7 +776,11 @@ def impose_spend_correlation(
     pandas.DataFrame
         A copy with ``second`` replaced.
     """
-    for name in (first, second):
+    if not isinstance(spend, pd.DataFrame):
+        raise TypeError(f"spend must be a DataFrame, got {type(spend).__name__}")
+    for label, name in (("first", first), ("second", second)):
+        if not isinstance(name, str):
+            raise TypeError(f"{label} must be a column name (str), got {name!r}")
         if name not in spend.columns:
             raise ValueError(f"{name!r} is not a column; columns are {list(spend.columns)}")
     if first == second:
@@ -790,7 +805,9 @@ def simulate_designer_fixture(
     spend_correlation: dict[tuple[str, str], float] | None = None,
     seed: int = 42,
 ) -> DesignerFixture:
-    """Simulate the designer's fixture (seed 000) without fitting a model.
+    """Simulate the designer's fixture without fitting a model.
+
+    The example of pymc-marketing's Experiment Designer docs page.
 
     Spend: each channel's weekly spend is a smoothed Gamma series scaled to a
     maximum of 1 (the model scale). Outcome: ``intercept + sum_c beta_c *
@@ -803,8 +820,8 @@ def simulate_designer_fixture(
 
     Parameters
     ----------
-    channels : sequence of str
-        Channels, each in ``true_params``.
+    channels : str or sequence of str
+        Channels, each in ``true_params`` (one name is one channel).
     true_params : dict, optional
         ``{channel: {"lam", "beta", "alpha"}}``; default :data:`DESIGNER_EDGE_TRUTH`
         restricted to ``channels``.
@@ -828,26 +845,46 @@ def simulate_designer_fixture(
 
     from labkit.response import geometric_adstock, logistic
 
-    channels = list(channels)
-    if not channels:
-        raise ValueError("channels must not be empty")
-    truth = true_params or {c: DESIGNER_EDGE_TRUTH[c] for c in channels if c in DESIGNER_EDGE_TRUTH}
-    missing = [c for c in channels if c not in truth]
-    if missing:
-        raise ValueError(f"true_params has no entry for {missing}")
+    channels = check_strings("channels", channels)
+    if true_params is None:
+        truth = {c: DESIGNER_EDGE_TRUTH[c] for c in channels if c in DESIGNER_EDGE_TRUTH}
+        missing = [c for c in channels if c not in truth]
+        if missing:
+            raise ValueError(
+                f"channels {missing} have no default truth (defaults exist for "
+                f"{sorted(DESIGNER_EDGE_TRUTH)}); pass true_params for them"
+            )
+    else:
+        truth = check_mapping("true_params", true_params)
+        missing = [c for c in channels if c not in truth]
+        if missing:
+            raise ValueError(f"true_params has no entry for {missing}")
+        for c in channels:
+            keys = check_mapping(f"true_params[{c!r}]", truth[c])
+            absent = [k for k in ("lam", "beta", "alpha") if k not in keys]
+            if absent:
+                raise ValueError(
+                    f"true_params[{c!r}] is missing {absent}; it needs lam, beta, alpha"
+                )
+    l_max = _positive_int("l_max", l_max)
     n_weeks = _positive_int("n_weeks", n_weeks, minimum=l_max + 8)
     n_chains = _positive_int("n_chains", n_chains)
     n_draws = _positive_int("n_draws", n_draws)
-    if not np.isfinite(noise_sd) or noise_sd <= 0:
-        raise ValueError(f"noise_sd must be > 0, got {noise_sd}")
+    noise_sd = check_positive("noise_sd", noise_sd)
     rho = _in_range("noise_autocorr", noise_autocorr, -1.0, 1.0, closed=False)
+    intercept = check_number("intercept", intercept)
+    spend_correlation = check_mapping(
+        "spend_correlation",
+        {} if spend_correlation is None else spend_correlation,
+        allow_empty=True,
+    )
     rng = np.random.default_rng(_seed(seed))
 
     spend = pd.DataFrame(
         {c: _smooth(_gamma(rng, 1.0, 0.35, n_weeks), 4) for c in channels},
         index=pd.date_range("2023-01-02", periods=n_weeks, freq="W-MON"),
     )
-    for (first, second), r in (spend_correlation or {}).items():
+    for (first, second), r in spend_correlation.items():
         spend = impose_spend_correlation(spend, first, second, r, seed=_seed(seed) + 7)
     spend = spend / spend.max()
 

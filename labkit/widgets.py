@@ -6,6 +6,7 @@ control values and check what the callback computed.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import ipywidgets as widgets
@@ -131,9 +132,12 @@ class ElicitationExplorer(widgets.VBox):
     ) -> None:
         self.scales = {"target_scale": target_scale, "channel_scale": channel_scale}
         self.truth = truth
+        # Sliders update on release: every update refits the grid posterior and the
+        # priors and redraws two panels, so intermediate positions would queue.
+        slider = {"continuous_update": False}
         self.controls = {
             "rate": widgets.FloatSlider(
-                value=rate, min=0.02, max=2.0, step=0.01, description="rate"
+                value=rate, min=0.02, max=2.0, step=0.01, description="rate", **slider
             ),
             "rate_sd": widgets.FloatSlider(
                 value=rate_sd,
@@ -142,59 +146,68 @@ class ElicitationExplorer(widgets.VBox):
                 step=0.005,
                 description="rate sd",
                 readout_format=".3f",
+                **slider,
             ),
-            "x": widgets.FloatSlider(value=x, min=0.1, max=6.0, step=0.05, description="spend x"),
+            "x": widgets.FloatSlider(
+                value=x, min=0.1, max=6.0, step=0.05, description="spend x", **slider
+            ),
             "saturation": widgets.Dropdown(
                 options=["michaelis_menten", "logistic"],
                 value="michaelis_menten",
                 description="family",
             ),
         }
+        self.status = widgets.HTML()
         self.summary = widgets.HTML()
         self.figure = widgets.Output()
         self.result = None
         self.fitted: dict[str, Any] = {}
+        self.seconds = float("nan")
         for control in self.controls.values():
             control.observe(self._update, names="value")
-        super().__init__(
-            [widgets.HBox([widgets.VBox(list(self.controls.values())), self.summary]), self.figure]
-        )
+        left = widgets.VBox([*self.controls.values(), self.status])
+        super().__init__([widgets.HBox([left, self.summary]), self.figure])
         self._update()
 
     def _update(self, _change: Any = None) -> None:
         import pandas as pd
 
         from labkit.elicitation import elicit, mmm_priors
-        from labkit.plotting import plot_derivative_fan, plot_surface
+        from labkit.plotting import plot_elicitation_view
 
-        v = {k: c.value for k, c in self.controls.items()}
-        obs = pd.DataFrame({"x": [v["x"]], "rate": [v["rate"]], "rate_sd": [v["rate_sd"]]})
-        self.result = elicit(obs, v["saturation"], random_seed=0, draws=2000)
-        _, self.fitted = mmm_priors(self.result, "tested", ["tested"], **self.scales)
-        rows = []
-        for p, fp in self.fitted.items():
-            args = ", ".join(f"{k}={val:.3g}" for k, val in fp.params.items())
-            rows.append(f"<tr><td>{p}</td><td>{fp.family}({args})</td><td>{fp.mass:.1%}</td></tr>")
-        self.summary.value = (
-            "<p><b>posterior</b><br>" + self.result.summary().round(3).to_html() + "</p>"
-            "<p><b>priors on the MMM's scale</b><table>"
-            "<tr><th>param</th><th>prior</th><th>mass on HDI</th></tr>"
-            + "".join(rows)
-            + "</table></p>"
-        )
-        truth = self.truth if v["saturation"] == "michaelis_menten" else None
-        self.figure.clear_output(wait=True)
-        with self.figure:
-            fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
-            grid = self.result.grid
-            p0, p1 = self.result.saturation.params
-            plot_surface(
-                {p0: grid[p0], p1: grid[p1]}, grid["log_posterior"], ax=axes[0],
-                truth=(truth[p0], truth[p1]) if truth else None, title="grid posterior",
-            )  # fmt: skip
-            plot_derivative_fan(self.result, ax=axes[1], n_curves=100, truth=truth)
-            display(fig)
-            plt.close(fig)
+        start = time.perf_counter()
+        self.status.value = "<i>computing…</i>"
+        for control in self.controls.values():
+            control.disabled = True
+        try:
+            v = {k: c.value for k, c in self.controls.items()}
+            obs = pd.DataFrame({"x": [v["x"]], "rate": [v["rate"]], "rate_sd": [v["rate_sd"]]})
+            self.result = elicit(obs, v["saturation"], random_seed=0, draws=2000)
+            _, self.fitted = mmm_priors(self.result, "tested", ["tested"], **self.scales)
+            rows = []
+            for p, fp in self.fitted.items():
+                args = ", ".join(f"{k}={val:.3g}" for k, val in fp.params.items())
+                rows.append(
+                    f"<tr><td>{p}</td><td>{fp.family}({args})</td><td>{fp.mass:.1%}</td></tr>"
+                )
+            self.summary.value = (
+                "<p><b>posterior</b><br>" + self.result.summary().round(3).to_html() + "</p>"
+                "<p><b>priors on the MMM's scale</b><table>"
+                "<tr><th>param</th><th>prior</th><th>mass on HDI</th></tr>"
+                + "".join(rows)
+                + "</table></p>"
+            )
+            truth = self.truth if v["saturation"] == "michaelis_menten" else None
+            self.figure.clear_output(wait=True)
+            with self.figure:
+                fig = plot_elicitation_view(self.result, truth)
+                display(fig)
+                plt.close(fig)
+        finally:
+            for control in self.controls.values():
+                control.disabled = False
+            self.seconds = time.perf_counter() - start
+            self.status.value = f"<small>updated in {self.seconds:.2f} s</small>"
 
 
 def elicitation_explorer(

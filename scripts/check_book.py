@@ -2,9 +2,17 @@
 
 Serves ``_build/html`` on a loopback port, opens every HTML page built from the
 table of contents in Debian's Chromium (driven by Playwright, never a downloaded
-browser) and fails if a page does not load, has no title or heading, logs a
-JavaScript error, or shows an error/traceback cell output. Saves a screenshot of
-the intro page to ``_build/intro.png``.
+browser) with the network blocked, and fails if
+
+- a page does not load, has no title or heading, logs a JavaScript error or shows an
+  error/traceback cell output;
+- a page asks for anything that is not on the loopback server or a file:// URL (a CDN
+  script, a web font): the book must read offline, so every such request is aborted
+  and listed; nor may any page's HTML name a remote script or stylesheet;
+- math is left unrendered (each ``.math`` element must hold a MathJax ``mjx-container``)
+  or a widget is (each embedded widget view must be rendered from its saved state).
+
+Saves a screenshot of the intro page to ``_build/intro.png``.
 
 Usage: ``python scripts/check_book.py [--html _build/html] [--chromium /usr/bin/chromium]``
 """
@@ -19,7 +27,9 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -38,6 +48,21 @@ ERROR_TEXT = (
     "Error in callback",
     "---------------------------",
 )
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# a <script src> or <link href> (stylesheet, font, icon...) that points off the machine
+REMOTE_ASSET = re.compile(
+    r"<script\b[^>]*\bsrc=[\"'](?:https?:)?//[^\"']+|"
+    r"<link\b(?=[^>]*\brel=[\"'](?:stylesheet|preload|modulepreload|icon|manifest)[\"'])"
+    r"[^>]*\bhref=[\"'](?:https?:)?//[^\"']+",
+    re.IGNORECASE,
+)
+WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
+# html-manager inserts a div.widget-subarea before each view's script and attaches the view to it
+UNRENDERED_VIEWS = """sel => [...document.querySelectorAll(sel)].filter(s => {
+    const d = s.previousElementSibling;
+    return !(d && d.classList.contains("widget-subarea") && d.childElementCount > 0);
+}).length"""
+RENDER_TIMEOUT_MS = 20_000
 
 
 def _serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -82,13 +107,89 @@ def _watch(page) -> list[str]:
     return errors
 
 
+def _is_local(url: str) -> bool:
+    """Whether a request stays on this machine (the loopback server, a file, inline data)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"file", "data", "blob", "about"}:
+        return True
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in LOCAL_HOSTS
+
+
+def _block_network(context) -> list[str]:
+    """Abort every request that leaves the machine; return the (growing) list of them."""
+    blocked: list[str] = []
+
+    def route(route) -> None:
+        url = route.request.url
+        if _is_local(url):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return blocked
+
+
+def _check_math(page) -> list[str]:
+    """Every math element must have been typeset by MathJax (no raw ``\\(...\\)`` left)."""
+    total = page.locator(".math").count()
+    if not total:
+        return []
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.math')]"
+            ".every(e => e.querySelector('mjx-container'))",
+            timeout=RENDER_TIMEOUT_MS,
+        )
+    except PlaywrightTimeout:
+        pass
+    raw = page.evaluate(
+        "() => [...document.querySelectorAll('.math')]"
+        ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.trim())"
+    )
+    if raw:
+        return [f"{len(raw)} of {total} math elements not rendered by MathJax, e.g. {raw[0]!r}"]
+    return []
+
+
+def _check_widgets(page) -> list[str]:
+    """Every embedded widget view must have been rendered from the saved widget state."""
+    total = page.locator(WIDGET_VIEWS).count()
+    if not total:
+        return []
+    try:
+        page.wait_for_function(
+            f"sel => ({UNRENDERED_VIEWS})(sel) === 0", arg=WIDGET_VIEWS, timeout=RENDER_TIMEOUT_MS
+        )
+    except PlaywrightTimeout:
+        pass
+    missing = page.evaluate(UNRENDERED_VIEWS, WIDGET_VIEWS)
+    if missing:
+        return [f"{missing} of {total} widget views not rendered by the widget manager"]
+    return []
+
+
+def _remote_assets(html: Path) -> list[str]:
+    """Scripts and stylesheets that any built page (search and index pages too) loads remotely."""
+    problems = []
+    for path in sorted(html.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts:
+            continue
+        for tag in REMOTE_ASSET.findall(path.read_text(errors="replace")):
+            problems.append(f"{path.relative_to(html).as_posix()}: remote asset {tag!r}")
+    return problems
+
+
 def check(html: Path, chromium: str, screenshot: Path) -> list[str]:
     """Open every page; return the problems found (empty when all is well)."""
+    problems: list[str] = _remote_assets(html)
     server, base = _serve(html)
-    problems: list[str] = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            blocked = _block_network(context)
             for path in _pages(html):
                 rel = path.relative_to(html).as_posix()
                 redirect = REFRESH.search(path.read_text(errors="replace"))
@@ -99,12 +200,18 @@ def check(html: Path, chromium: str, screenshot: Path) -> list[str]:
                         problems.append(f"{rel}: redirects to a missing page {target!r}")
                     print(f"ok  {rel:40s} -> {target}")
                     continue
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
                 errors = _watch(page)
+                first_blocked = len(blocked)
                 response = page.goto(f"{base}/{rel}", wait_until="load")
                 if response is None or not response.ok:
                     problems.append(f"{rel}: did not load ({response and response.status})")
+                    page.close()
                     continue
+                errors.extend(_check_math(page))
+                errors.extend(_check_widgets(page))
+                page.wait_for_load_state("networkidle")
+                errors.extend(f"network request (blocked): {u}" for u in blocked[first_blocked:])
                 title = page.title().strip()
                 if not title:
                     problems.append(f"{rel}: no <title>")
@@ -121,6 +228,7 @@ def check(html: Path, chromium: str, screenshot: Path) -> list[str]:
                     page.screenshot(path=str(screenshot), full_page=False)
                 print(f"ok  {rel:40s} {title}" if not errors else f"ERR {rel}")
                 page.close()
+            context.close()
             browser.close()
     finally:
         server.shutdown()

@@ -115,3 +115,52 @@ def test_synthetic_control_unit_conversion():
         lift_test_from_synthetic_control(fake, **kw, adstock_alpha=0.5)
     with pytest.raises(ValueError, match="delta_x"):
         lift_test_from_synthetic_control(fake, **(kw | {"delta_x": 0.0}))
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def test_validation_takes_one_channel_or_geo_as_a_name():
+    # a single string is one channel, not the characters 'c' and '1'
+    assert validate_lift_tests(GOOD, channels="c1", geos=["a", "b"]) is GOOD
+    one_geo = GOOD.iloc[:1]
+    assert validate_lift_tests(one_geo, channels="c1", geos="a") is one_geo
+    with pytest.raises(ValueError, match=r"^channels must not be empty"):
+        validate_lift_tests(GOOD, channels=[], geos=["a", "b"])
+    with pytest.raises(TypeError, match=r"^geos must be a string or a sequence"):
+        validate_lift_tests(GOOD, channels="c1", geos=[1, 2])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"adstock_alpha": 1.2, "l_max": 8}, ValueError, r"^adstock_alpha must be .* \[0, 1\)"),
+        ({"adstock_alpha": 0.5, "l_max": 2.5}, TypeError, r"^l_max must be an int >= 1"),
+        ({"hdi_prob": "94%"}, TypeError, r"^hdi_prob must be a finite number in \(0, 1\)"),
+        ({"x": -0.1}, ValueError, "^x must be a finite number >= 0"),
+        ({"delta_x": "0.1"}, TypeError, "^delta_x must be a finite number"),
+        ({"include_noise": "no"}, TypeError, "^include_noise must be True or False"),
+        ({"geo": 0}, TypeError, r"^geo must be a name \(str\)"),
+    ],
+)
+def test_synthetic_control_row_names_the_argument(kwargs, error, match):
+    fake = FakeSyntheticControl(0.05, 8, 0.04, unit="geo_00")
+    kw = {"channel": "c1", "geo": "geo_00", "x": 0.4, "delta_x": 0.15} | kwargs
+    with pytest.raises(error, match=match):
+        lift_test_from_synthetic_control(fake, **kw)
+
+
+def test_metric_and_constraint_arguments():
+    from labkit.calibration import lift_constraint_beta
+
+    samples = np.random.default_rng(0).normal(size=200)
+    with pytest.raises(ValueError, match=r"^hdi_prob must be a finite number in \(0, 1\)"):
+        hdi_width(samples, hdi_prob=1.0)
+    with pytest.raises(TypeError, match=r"^x must be a finite number >= 0"):
+        lift_constraint_beta(1.0, "0.4", 0.1, 0.05)
+    with pytest.raises(TypeError, match=r"^delta_y must be a finite number"):
+        lift_constraint_beta(1.0, 0.4, 0.1, None)
+    with pytest.raises(TypeError, match=r"^lam must be a number"):
+        lift_constraint_beta("steep", 0.4, 0.1, 0.05)
+    with pytest.raises(ValueError, match=r"^base_sigma must be a finite number > 0"):
+        oracle_lift_tests(load_dataset("geo_panel"), base_sigma=0.0)

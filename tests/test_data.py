@@ -6,6 +6,7 @@ from labkit.data import DATA_DIR, DATASETS, dataset_bytes, load_dataset, write_d
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.slow
 def test_committed_files_regenerate_byte_for_byte(name):
     csv, truth = dataset_bytes(DATASETS[name].simulate())
     assert (DATA_DIR / f"{name}.csv").read_bytes() == csv
@@ -74,3 +75,35 @@ def test_two_countries_cut():
     np.testing.assert_allclose(ratio, 0.1)
     assert (df.loc[~window, "meta"] == df.loc[~window, "meta_counterfactual"]).all()
     assert truth["true_lost_sales_in_window"] > 0
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def test_write_datasets_takes_one_name_and_rejects_an_empty_list(tmp_path, monkeypatch):
+    from labkit import data
+    from labkit.simulate import SimulatedDataset
+
+    tiny = SimulatedDataset("confounded", pd.DataFrame({"a": [1.0, 2.0]}), {"seed": 1})
+    monkeypatch.setitem(
+        data.DATASETS, "confounded", data._Entry(lambda: tiny, ("date",), "tiny stand-in")
+    )
+    written = write_datasets(tmp_path, "confounded")  # one name, not its characters
+    assert sorted(p.name for p in written) == ["confounded.csv", "confounded.json"]
+    with pytest.raises(ValueError, match=r"^names must not be empty"):
+        write_datasets(tmp_path, [])
+    with pytest.raises(ValueError, match=r"^unknown data set 'nope'"):
+        write_datasets(tmp_path, "nope")
+    with pytest.raises(ValueError, match=r"^names repeats"):
+        write_datasets(tmp_path, ["confounded", "confounded"])
+
+
+def test_loaders_name_the_argument():
+    from labkit.data import truth_frame
+
+    with pytest.raises(TypeError, match=r"^directory must be a str or Path"):
+        load_dataset("confounded", directory=3)
+    with pytest.raises(TypeError, match=r"^dataset must be a loaded data set"):
+        truth_frame({"seed": 1})
+    with pytest.raises(TypeError, match=r"^dataset must be a SimulatedDataset"):
+        dataset_bytes(pd.DataFrame())

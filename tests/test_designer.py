@@ -147,8 +147,8 @@ def test_truncated_ramp_vs_reference_overstatement(designer):
     """The reference ramp (1 - a**(t+1)) / (1 - a) keeps growing past l_max.
 
     For the fixture's tv channel (alpha 0.7, l_max 8) at its true lam/beta, the untruncated
-    ramp overstates a +20% test by 1.3 % at 12 weeks and 2.5 % at 16 weeks (the issue quotes
-    ~1.4 % and ~2.8 %; in the linear limit the ratio of ramp sums gives 1.34 % and 2.51 %).
+    ramp overstates a +20% test by 1.3 % at 12 weeks and 2.5 % at 16 weeks (in the linear limit
+    the ratio of ramp sums gives 1.34 % and 2.51 %).
     """
     lam, beta, a, x, l_max = 0.5, 3.0, 0.7, designer.current_spend["tv"][0], 8
 
@@ -387,3 +387,154 @@ def test_unfitted_mmm_is_rejected():
         ExperimentDesigner.from_mmm(mmm)
     with pytest.raises(TypeError, match="MMM"):
         ExperimentDesigner.from_mmm(pd.DataFrame())
+
+
+# ----------------------------------------------------------------- argument messages (issue #15)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"duration": -4}, ValueError, r"^duration must be an int >= 1 \(weeks\), got -4$"),
+        ({"duration": 4.0}, TypeError, r"^duration must be an int >= 1"),
+        ({"spend_change": 0}, ValueError, r"^spend_change must not be 0"),
+        ({"spend_change": 20}, ValueError, r"^spend_change must be .* in \[-1, 5\] .*0\.2 for"),
+        ({"spend_change": 5.01}, ValueError, r"^spend_change must be .* in \[-1, 5\]"),
+        ({"spend_change": -1.5}, ValueError, r"^spend_change must be .* in \[-1, 5\]"),
+        ({"spend_change": "20%"}, TypeError, r"^spend_change must be a finite number"),
+        ({"spend_change": np.nan}, ValueError, r"^spend_change must be a finite number"),
+        ({"hdi_prob": 1.0}, ValueError, r"^hdi_prob must be a finite number in \(0, 1\)"),
+        ({"one_sided": "yes"}, TypeError, "^one_sided must be True or False"),
+        ({"channel": ["tv"]}, TypeError, "^channel must be a channel name"),
+        ({"channel": "radio"}, ValueError, "^unknown channel 'radio'"),
+    ],
+)
+def test_evaluate_names_the_argument_and_range(designer, kwargs, error, match):
+    args = {"channel": "tv", "spend_change": 0.2, "duration": 4} | kwargs
+    with pytest.raises(error, match=match) as err:
+        designer.evaluate(**args)
+    assert "durations" not in str(err.value) and "spend_changes" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda d: d.lift_draws("tv", 0.2, 0), ValueError, r"^duration must be an int >= 1"),
+        (lambda d: d.lift_draws("tv", 20, 4), ValueError, r"^spend_change must be .*\[-1, 5\]"),
+        (lambda d: d.sigma_d(-1), ValueError, r"^duration must be an int >= 1"),
+        (lambda d: d.sigma_d(np.array([4, 0])), ValueError, r"^duration must be an int >= 1"),
+        (lambda d: d.sigma_d(2.5), TypeError, r"^duration must be an int"),
+        (lambda d: d.null_channels(0), ValueError, r"^duration must be an int >= 1"),
+        (
+            lambda d: d.simulate_detection_rate("tv", 0.2, 4, n_experiments=0),
+            ValueError,
+            r"^n_experiments must be an int >= 1",
+        ),
+        (
+            lambda d: d.simulate_detection_rate("tv", 0.2, 4, n_experiments=100.0),
+            TypeError,
+            r"^n_experiments must be an int",
+        ),
+        (lambda d: d.steady_state_contribution(3), TypeError, "^channel must be a channel name"),
+    ],
+)
+def test_other_designer_methods_name_the_argument(designer, call, error, match):
+    with pytest.raises(error, match=match):
+        call(designer)
+
+
+def test_spend_change_bounds_are_inclusive(designer):
+    assert designer.evaluate("tv", 5.0, 4).snr > 0
+    assert designer.evaluate("tv", -1.0, 4).snr < 0
+
+
+def test_geo_on_a_national_designer_says_it_is_national(designer):
+    with pytest.raises(ValueError, match="this designer is national") as err:
+        designer.evaluate("tv", 0.2, 4, geo="north")
+    assert "['national', 'national']" not in str(err.value)
+    with pytest.raises(ValueError, match="this designer is national"):
+        designer.recommend(geo="north")
+    with pytest.raises(TypeError, match=r"^geo must be a geo name"):
+        designer.sigma_d(4, geo=1)
+    assert designer.recommend(geo="national")[0].geo == "national"
+
+
+def test_geo_choices_are_listed_once(fixture):
+    post = fixture.idata.posterior.expand_dims(geo=["north", "south"])
+    d = ExperimentDesigner.from_idata(
+        post, current_spend={c: [v, v] for c, v in fixture.current_spend.items()}, residual_std=0.1
+    )
+    with pytest.raises(ValueError, match=r"one of \['national', 'north', 'south'\]"):
+        d.evaluate("tv", 0.2, 4, geo="east")
+
+
+def test_recommend_accepts_one_channel_duration_and_change(designer):
+    one = designer.recommend(channels="tv", durations=4, spend_changes=0.2, min_snr=0.0)
+    assert len(one) == one.n_evaluated == 1
+    r = one[0]
+    assert (r.channel, r.duration, r.spend_change) == ("tv", 4, 0.2)
+    assert one.settings["durations"] == [4] and one.settings["spend_changes"] == [0.2]
+    many = designer.recommend(channels=("tv", "search"), durations=np.array([4, 8]), min_snr=0.0)
+    assert many.n_evaluated == 2 * len(designer.recommend().settings["spend_changes"]) * 2
+    assert {r.channel for r in many} == {"tv", "search"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"durations": []}, ValueError, "^durations must not be empty"),
+        ({"spend_changes": []}, ValueError, "^spend_changes must not be empty"),
+        ({"channels": []}, ValueError, "^channels must not be empty"),
+        ({"durations": ()}, ValueError, "^durations must not be empty"),
+        ({"spend_changes": 20}, ValueError, r"^spend_changes\[0\] must be .*\[-1, 5\].*fraction"),
+        ({"spend_changes": [0.2, 6]}, ValueError, r"^spend_changes\[1\] must be"),
+        ({"spend_changes": [0.2, 0.2]}, ValueError, r"^spend_changes repeats \[0\.2\]"),
+        ({"durations": [4, 4]}, ValueError, r"^durations repeats \[4\]"),
+        ({"durations": [4, -2]}, ValueError, r"^durations\[1\] must be an int >= 1 \(weeks\)"),
+        ({"channels": ["tv", "tv"]}, ValueError, r"^channels repeats \['tv'\]"),
+        ({"channels": "radio"}, ValueError, "^unknown channel 'radio'"),
+        ({"durations": 4.5}, TypeError, r"^durations\[0\] must be an int"),
+        ({"durations": "4"}, TypeError, r"^durations\[0\] must be an int"),
+        ({"channels": ["tv", 3]}, TypeError, "^channels must be a string or a sequence"),
+        ({"spend_changes": {"tv": 0.2}}, TypeError, "^spend_changes must be a value or a seq"),
+        ({"min_snr": "2"}, TypeError, "^min_snr must be a finite number >= 0"),
+        ({"null_probability": None}, TypeError, r"^null_probability must be .* in \[0, 1\)"),
+        ({"null_probability": 1.0}, ValueError, r"^null_probability must be .* in \[0, 1\)"),
+        ({"prior_trust": "2"}, TypeError, "^prior_trust must be a finite number >= 1"),
+        ({"one_sided": 1}, TypeError, "^one_sided must be True or False"),
+        ({"score_weights": ["assurance"]}, TypeError, "^score_weights must be a mapping"),
+        ({"score_weights": {"assurance": "1"}}, TypeError, r"^score_weights\['assurance'\]"),
+        ({"geo": 3}, TypeError, "^geo must be a geo name"),
+    ],
+)
+def test_recommend_rejects_bad_sequences_clearly(designer, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        designer.recommend(**kwargs)
+
+
+def test_power_checks_its_level():
+    with pytest.raises(ValueError, match=r"^significance_level must be .* in \(0, 1\)"):
+        power(np.array(1.0), 1.0, 5, False)
+    with pytest.raises(TypeError, match=r"^one_sided must be True or False"):
+        assurance(np.ones((2, 10)), 1.0, 0.05, one_sided="no")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"residual_std": [0.1, 0.2]}, ValueError, "^residual_std must be one number or 1"),
+        ({"residual_std": "big"}, TypeError, "^residual_std must be a number"),
+        ({"current_spend": {"tv": 0.5}}, ValueError, r"no value for channel\(s\) \['search'"),
+        ({"current_spend": [0.5, 0.5, 0.5]}, TypeError, "^current_spend must be a dict"),
+        ({"current_spend": {"tv": "a", "search": 1, "social": 1}}, TypeError, "current_spend"),
+        ({"l_max": 8.0}, TypeError, r"^l_max must be an int >= 1 \(weeks\)"),
+        ({"l_max": 0}, ValueError, r"^l_max must be an int >= 1 \(weeks\)"),
+        ({"normalize": "yes"}, TypeError, "^normalize must be True or False"),
+        ({"target_scale": 0.0}, ValueError, "^target_scale must be finite and > 0"),
+        ({"channel_scale": {"tv": -1.0}}, ValueError, r"^channel_scale\['tv'\] must be"),
+        ({"channel_scale": [1.0]}, TypeError, "^channel_scale must be a dict"),
+    ],
+)
+def test_from_idata_names_the_argument(fixture, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fixture.designer(**kwargs)

@@ -107,6 +107,7 @@ def test_elicit_bad_arguments():
         E.elicit(OBS, priors={"alpha": -1.0})
 
 
+@pytest.mark.slow
 def test_fit_prior_mass_and_families():
     rng = np.random.default_rng(0)
     beta = E.fit_prior(rng.normal(3.0, 0.3, 4000), scale=7.0)
@@ -121,6 +122,7 @@ def test_fit_prior_mass_and_families():
         E.fit_prior(rng.normal(3.0, 0.3, 100), scale=0.0)
 
 
+@pytest.mark.slow
 def test_mmm_priors_for_tested_and_untested_channels():
     res = E.elicit(OBS, random_seed=0)
     priors, fitted = E.mmm_priors(
@@ -154,3 +156,16 @@ def test_experiment_observation_units():
         E.experiment_observation(fake, flat)
     with pytest.raises(ValueError, match="treated_unit"):
         E.experiment_observation(fake, spend, treated_unit="b")
+
+
+def test_fit_prior_uses_preliz_maxent():
+    import numpy as np
+    import preliz as pz
+
+    from labkit.elicitation import fit_prior
+
+    fitted = fit_prior(np.random.default_rng(0).normal(3.0, 0.3, 4000), scale=7.0)
+    reference = pz.maxent(pz.Beta(), fitted.lower, fitted.upper, 0.95, plot=False)
+    for name, value in reference.params_dict.items():
+        assert abs(fitted.params[name] - value) < 1e-10
+    assert abs(fitted.mass - 0.95) < 1e-4

@@ -18,12 +18,12 @@ from labkit.calibration import (
 from labkit.data import Dataset
 from labkit.geo import (
     build_geo_mmm,
+    centred_priors,
     expected_sales,
     geo_priors,
     geo_truth,
     pooling_table,
     saturation_curves,
-    seed_priors,
     synthetic_control_lift_tests,
     true_curves,
 )
@@ -111,7 +111,7 @@ def test_geo_priors_are_non_centred_with_channel_hyperpriors():
     for params in geo_priors().values():
         for prior in params.values():
             assert tuple(prior.dims) == ("geo", "channel") and prior.transform in {"exp", "sigmoid"}
-    seed = pooling_table(seed_priors())
+    seed = pooling_table(centred_priors())
     assert seed["centred"].all() and seed["pooling"].str.startswith("partial pooling").all()
 
 
@@ -207,6 +207,7 @@ def _known_effect_panel(effect: float, weeks: int = 60, window: int = 8) -> Data
     return Dataset("geo_panel", pd.concat(frames, ignore_index=True), truth, "known effect")
 
 
+@pytest.mark.slow
 def test_synthetic_control_lift_tests_recover_a_known_weekly_effect():
     ds = _known_effect_panel(0.3)
     kw = {"chains": 2, "draws": 300, "tune": 300, "random_seed": 1, "progressbar": False}
@@ -252,6 +253,7 @@ def test_report_tables_match_the_metric_functions(report, geo):
     assert report.divergences == {"uncalibrated": 0, "calibrated": 0}
 
 
+@pytest.mark.slow
 def test_report_markdown_and_figures(report):
     md = report.to_markdown()
     for heading in (
@@ -342,3 +344,52 @@ def test_lift_constraint_beta_passes_the_lift_test():
         lift_constraint_beta(lam, 0.4, 0.15, 0.05, channel_scale=-1)
     with pytest.raises(ValueError, match="delta_x"):
         lift_constraint_beta(lam, 0.4, 0.0, 0.05)
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def test_pooling_table_values_are_short_and_explained():
+    from labkit.geo import POOLING
+
+    table = pooling_table()
+    assert list(table.columns) == [
+        "parameter", "prior", "dims", "hyperpriors", "centred", "pooling",
+    ]  # fmt: skip
+    assert set(table["pooling"]) == {"partial pooling"} and "partial pooling" in POOLING
+    assert list(table["prior"]) == ["Normal (sigmoid)", "Normal (exp)", "Normal (exp)"]
+    with pytest.raises(TypeError, match=r"^priors must be a dict"):
+        pooling_table(["lam"])
+    with pytest.raises(TypeError, match=r"^priors\['saturation'\]\['lam'\] must be a pymc_extras"):
+        pooling_table({"saturation": {"lam": 4.0}})
+
+
+def test_geo_helpers_name_the_argument(geo):
+    idata = fake_geo_idata(geo, chains=1, draws=20)
+    with pytest.raises(TypeError, match=r"^target_scale must be a finite number > 0"):
+        geo_truth(geo, target_scale="2")
+    with pytest.raises(ValueError, match=r"^parameterization must be one of"):
+        build_geo_mmm(geo, parameterization=["centered"])
+    with pytest.raises(TypeError, match=r"^x must be a 1-D grid"):
+        saturation_curves(idata, ["a", "b"])
+    with pytest.raises(ValueError, match=r"^x must be a 1-D grid"):
+        true_curves(geo, np.array([-0.1]))
+    # one spend is a one-point grid, not an error
+    assert saturation_curves(idata, 0.5).sizes["x"] == 1
+    assert true_curves(geo, 0.5).sizes["x"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"adstock_alpha": 1.5}, ValueError, r"^adstock_alpha must be .* in \[0, 1\)"),
+        ({"adstock_alpha": {"t0": -0.1}}, ValueError, r"^adstock_alpha\['t0'\] must be"),
+        ({"demean": "yes"}, TypeError, "^demean must be True or False"),
+        ({"progress": 1}, TypeError, "^progress must be True or False"),
+        ({"random_seed": -1}, ValueError, "^random_seed must be an int >= 0"),
+        ({"sample_kwargs": [("draws", 10)]}, TypeError, "^sample_kwargs must be a dict"),
+    ],
+)
+def test_synthetic_control_checks_before_sampling(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        synthetic_control_lift_tests(_known_effect_panel(0.3), **kwargs)

@@ -49,6 +49,7 @@ def _mmm(geos):
     return mmm, X
 
 
+@pytest.mark.slow
 def test_from_mmm_national():
     mmm, X = _mmm(None)
     facts = mmm_facts(mmm, max_ppc_draws=30)
@@ -65,6 +66,7 @@ def test_from_mmm_national():
     assert r.net_cost_original == pytest.approx(r.net_cost * d.channel_scale[r.channel])
 
 
+@pytest.mark.slow
 def test_from_mmm_geo():
     mmm, _ = _mmm(["a", "b"])
     d = ExperimentDesigner.from_mmm(mmm, max_ppc_draws=30)
@@ -72,3 +74,30 @@ def test_from_mmm_geo():
     recs = d.recommend(min_snr=0.0)
     assert recs[0].geo == "national"
     assert d.recommend(geo="a", min_snr=0.0)[0].geo == "a"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"last_weeks": 0}, ValueError, r"^last_weeks must be an int >= 1"),
+        ({"last_weeks": 8.0}, TypeError, r"^last_weeks must be an int >= 1"),
+        ({"max_ppc_draws": 0}, ValueError, r"^max_ppc_draws must be an int >= 1"),
+        ({"random_seed": -1}, ValueError, r"^random_seed must be an int >= 0"),
+    ],
+)
+def test_mmm_facts_checks_its_arguments_first(kwargs, error, match):
+    import arviz as az
+    import xarray as xr
+
+    fitted_looking = type(
+        "FakeMMM",
+        (),
+        {
+            "channel_columns": ["tv"],
+            "adstock": None,
+            "saturation": None,
+            "idata": az.InferenceData(posterior=xr.Dataset({"a": (("chain", "draw"), [[0.0]])})),
+        },
+    )()
+    with pytest.raises(error, match=match):
+        mmm_facts(fitted_looking, **kwargs)

@@ -30,6 +30,7 @@ def test_data_figures_check_their_input():
         plotting.plot_two_countries("two_countries")
 
 
+@pytest.mark.slow
 def test_designer_figures(designer):
     recs = designer.recommend()
     n = len(designer.channels)
@@ -51,6 +52,7 @@ def test_designer_figures(designer):
         assert isinstance(fig, Figure)
 
 
+@pytest.mark.slow
 def test_elicitation_figures():
     import pandas as pd
 
@@ -105,3 +107,177 @@ def test_confounder_figures():
     assert len(plotting.plot_roas_by_fold(folds, {"x1": 1.0}, idx[:1]).axes) == 1
     params = folds.drop(columns=["train_end", "channel"]).assign(parameter="lam", channel="x1")
     assert len(plotting.plot_parameter_stability(params).axes) == 1
+
+
+# --------------------------------------------------------------------------- legibility (issue #15)
+
+BOOK_WIDTH_IN = 10.0  # the book's ~800 px column at dpi 100, with a little slack
+
+
+def _geometry(fig):
+    """(nrows, ncols) of the grid the figure's axes live on."""
+    return fig.axes[0].get_subplotspec().get_geometry()[:2]
+
+
+def _fold_params(
+    params=("adstock_alpha", "saturation_lam", "saturation_beta"), channels=("x1", "x2")
+):
+    import pandas as pd
+
+    rows = [
+        {"model": m, "fold": f, "parameter": p, "channel": c, "mean": 1.0}
+        | {"hdi_lower": 0.5, "hdi_upper": 1.5}
+        for m in ("baseline", "calibrated")
+        for f in range(5)
+        for p in params
+        for c in channels
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_parameter_stability_is_a_grid():
+    fig = plotting.plot_parameter_stability(_fold_params())
+    assert len(fig.axes) == 6
+    assert _geometry(fig) == (3, 2)  # a row per parameter, a column per channel
+    assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
+    assert all(ax.title.get_fontsize() >= 9 for ax in fig.axes)
+    assert fig.axes[0].get_title() == "adstock_alpha · x1"
+    assert fig.axes[0].get_shared_y_axes().joined(fig.axes[0], fig.axes[1])  # same parameter
+    assert fig.axes[0].get_xlim() == pytest.approx((-0.5, 4.5))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["baseline", "calibrated"]
+
+    many = plotting.plot_parameter_stability(
+        _fold_params(params=("lam",), channels=("a", "b", "c", "d"))
+    )
+    assert len(many.axes) == 4 and _geometry(many) == (2, 2)  # wrapped, never one long row
+    assert many.get_size_inches()[0] <= BOOK_WIDTH_IN
+
+
+def test_roas_by_fold_spreads_the_folds():
+    import numpy as np
+    import pandas as pd
+
+    ends = pd.date_range("2023-12-10", periods=5, freq="W")  # folds a week apart
+    folds = pd.DataFrame(
+        [
+            {"model": m, "fold": f, "train_end": d, "channel": c, "mean": 100.0 + 10 * i}
+            | {"hdi_lower": 80.0, "hdi_upper": 140.0}
+            for i, m in enumerate(("baseline", "calibrated"))
+            for f, d in enumerate(ends)
+            for c in ("x1", "x2")
+        ]
+    )
+    tests = pd.Series(ends[-1] - pd.to_timedelta([50, 30, 2, 1], unit="W"))  # mostly long before
+    fig = plotting.plot_roas_by_fold(folds, {"x1": 93.0, "x2": 171.0}, test_dates=tests)
+    assert len(fig.axes) == 2 and fig.get_size_inches()[0] <= BOOK_WIDTH_IN
+    ax = fig.axes[-1]
+    lo, hi = ax.get_xlim()
+    assert (lo, hi) == pytest.approx((-0.5, 4.5))
+    x = np.concatenate([line.get_xdata() for line in ax.lines if len(line.get_xdata()) == 5])
+    assert x.min() - lo < 0.5 and hi - x.max() < 0.5  # the folds span the whole axis
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "0: 2023-12-10\n2 tests" and labels[-1] == "4: 2024-01-07\n4 tests"
+    for axis, truth in zip(fig.axes, (93.0, 171.0), strict=True):
+        bottom, top = axis.get_ylim()
+        assert bottom < truth < top  # the truth line is in view
+    single = plotting.plot_roas_by_fold(folds[folds["fold"] == 0], {"x1": 93.0, "x2": 171.0})
+    assert single.axes[-1].get_xlim() == pytest.approx((-0.5, 0.5))
+
+
+@pytest.mark.slow
+def test_derivative_fan_clips_the_outlying_curves():
+    import numpy as np
+    import pandas as pd
+
+    from labkit.elicitation import elicit
+
+    obs = pd.DataFrame({"x": [1.825], "rate": [0.289], "rate_sd": [0.0334]})  # notebook 04
+    res = elicit(obs, random_seed=0, draws=2000)
+    truth = {"alpha": 2.75, "lam": 2.5}
+    fig = plotting.plot_derivative_fan(res, truth=truth)
+    ax = fig.axes[0]
+    curves = np.array([line.get_ydata() for line in ax.lines[:200]])
+    top = ax.get_ylim()[1]
+    # bounded by the data (error bars, median, truth ~1.1), not by the steepest draws
+    assert 0.289 + 2 * 0.0334 < top <= 1.05 * 2.5 * 1.2
+    assert curves.max() > 5 * top  # there were outliers to clip
+    n_out = int((curves.max(axis=1) > top).sum())
+    assert fig.axes[0].get_legend().get_title().get_text() == (
+        f"{n_out} of 200 curves leave the frame"
+    )
+    _, ax2 = plt.subplots()
+    plotting.plot_derivative_fan(res, ax=ax2, n_curves=50, headroom=1.0)
+    assert ax2.get_ylim()[1] < top  # the widget's axes get the same treatment
+
+
+def test_geo_figures_are_legible_and_warning_free():
+    import re
+    import warnings
+
+    from fakes import fake_geo_idata
+
+    from labkit.calibration import oracle_lift_tests
+    from labkit.report import CalibrationReport
+
+    geo = load_dataset("geo_panel")
+    uncal = fake_geo_idata(geo, chains=1, draws=40, seed=1)
+    cal = fake_geo_idata(geo, chains=1, draws=40, seed=2)
+    report = CalibrationReport.from_fits(
+        uncal, cal, geo, lift_tests=oracle_lift_tests(geo), hdi_prob=0.9
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = plotting.plot_geo_fit(report)
+        plotting.plot_calibration_curve(report, "geo_00", "channel_1")
+        recovery = plotting.plot_parameter_recovery(report)
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)]
+    assert len(fit.axes) == 8 and _geometry(fit) == (4, 2)
+    assert fit.get_size_inches()[0] <= BOOK_WIDTH_IN
+    title = re.compile(r"geo_\d\d( \(treated\))? · R² -?\d\.\d{3} → -?\d\.\d{3}")
+    for ax in fit.axes:
+        assert title.fullmatch(ax.get_title())
+        assert ax.title.get_fontsize() >= 9
+    legend = [t.get_text() for t in fit.legends[0].get_texts()]
+    assert legend == ["observed", "uncalibrated (90% HDI)", "calibrated (90% HDI)"]
+    assert "90% HDI" in recovery.get_suptitle()
+    assert recovery.get_size_inches()[0] <= BOOK_WIDTH_IN
+
+
+def test_hdi_labels_use_the_probability():
+    import numpy as np
+    import pandas as pd
+
+    from labkit.designer import CandidateSummary
+
+    draws = np.random.default_rng(0).normal(1.0, 0.3, 500)
+    summary = CandidateSummary(
+        channel="tv", geo="national", spend_change=0.2, duration=6, lift_draws=draws,
+        lift_hdi=(0.5, 1.5), sigma_d=0.3, snr=3.0, assurance=0.8, assurance_tempered=0.7,
+        ramp_fraction=0.9, hdi_prob=0.8,
+    )  # fmt: skip
+    labels = [t.get_text() for t in plotting.plot_candidate(summary).axes[0].get_legend().texts]
+    assert "80% HDI" in labels
+    oracle = pd.DataFrame(
+        {"channel": "c", "geo": ["g1", "g2"], "delta_y": [1.0, 2.0], "sigma": [0.1, 0.1]}
+    )
+    estimated = oracle.assign(delta_y_low=[0.8, 1.7], delta_y_high=[1.2, 2.3])
+    fig = plotting.plot_lift_comparison(oracle, estimated, interval_prob=0.89)
+    assert "CausalPy (89% interval)" in [t.get_text() for t in fig.axes[0].get_legend().texts]
+
+
+def test_multi_panel_figures_fit_the_book():
+    dataset = load_dataset("geo_panel")
+    from labkit.calibration import oracle_lift_tests
+
+    lift = plotting.plot_lift_tests(dataset, oracle_lift_tests(dataset))
+    assert len(lift.axes) == 4 and _geometry(lift) == (2, 2)
+    for fig in (
+        lift,
+        plotting.plot_geo_panel(dataset),
+        plotting.plot_geo_correlation(dataset),
+        plotting.plot_confounded(load_dataset("confounded")),
+        plotting.plot_two_countries(load_dataset("two_countries")),
+    ):
+        assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
+        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        assert all(t.get_fontsize() >= 9 for leg in legends for t in leg.get_texts())

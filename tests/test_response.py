@@ -102,3 +102,18 @@ def test_bad_alpha(alpha):
 def test_bad_l_max():
     with pytest.raises(ValueError, match="l_max"):
         response.adstock_weights(0.5, 0, True)
+
+
+def test_response_arguments_name_the_argument_and_range():
+    with pytest.raises(TypeError, match=r"^l_max must be an int >= 1 \(weeks\), got 4\.0"):
+        response.adstock_weights(0.5, 4.0, True)
+    with pytest.raises(
+        ValueError, match=r"^alpha \(adstock decay\) must lie in \[0, 1\), got 1\.5"
+    ):
+        response.adstock_weights(1.5, 4, True)
+    with pytest.raises(TypeError, match=r"^alpha \(adstock decay\) must be a number"):
+        response.adstock_weights("fast", 4, True)
+    with pytest.raises(ValueError, match=r"^n_weeks must be an int >= 1, got 0"):
+        response.adstock_ramp(0.5, 4, 0)
+    with pytest.raises(TypeError, match=r"^n_weeks must be an int >= 1"):
+        response.adstock_ramp(0.5, 4, 2.0)

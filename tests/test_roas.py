@@ -57,3 +57,62 @@ def test_roas_summary():
     assert s.loc["x2", "error"] == pytest.approx(-21, abs=1)
     with pytest.raises(ValueError, match="dims"):
         roas_summary(draws.isel(chain=0), {"x1": 1.0})
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def test_one_test_and_one_date_are_not_iterated_as_sequences():
+    one = dated_lift_tests({"x1": 2.0}, ("x1", 0.5, 0.25, "2023-04-15"), sigma=1.0)
+    assert len(one) == 1 and one.loc[0, "delta_y"] == pytest.approx(0.5)
+    lt = pd.DataFrame({"date": ["2023-04-15", "2023-12-23"]})
+    table = check_lift_test_dates(lt, "2023-06-01")  # one fold, not ten characters
+    assert list(table["n_lift_tests"]) == [1]
+    assert len(check_lift_test_dates(lt, pd.Timestamp("2024-01-01"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (({"x1": 1.0}, []), {"sigma": 1.0}, ValueError, "^tests must not be empty"),
+        (({"x1": 1.0}, [("x1", 1.0, "2023-01-01")]), {"sigma": 1.0}, ValueError, r"^tests\[0\]"),
+        (({"x1": 1.0}, [("x1", "a", 1, "2023-01-01")]), {"sigma": 1.0}, TypeError, r"tests\[0\] x"),
+        (({"x1": 1.0}, [("x1", 1, 1, "soon")]), {"sigma": 1.0}, ValueError, r"tests\[0\] date"),
+        (({"x1": 1.0}, "x1"), {"sigma": 1.0}, TypeError, "^tests must be a sequence"),
+        ((["x1"], [("x1", 1, 1, "2023-01-01")]), {"sigma": 1.0}, TypeError, "^roas must be a dict"),
+        (({"x1": 1.0}, [("x1", 1, 1, "2023-01-01")]), {"sigma": "1"}, TypeError, "^sigma must be"),
+    ],
+)
+def test_dated_lift_tests_name_the_argument(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        dated_lift_tests(*args, **kwargs)
+
+
+def test_other_roas_helpers_name_the_argument():
+    hand = pd.DataFrame({"y": [10.0, 12.0], "y0": [8.0, 9.0], "c": [1.0, 1.5]})
+    with pytest.raises(ValueError, match=r"^counterfactuals must not be empty"):
+        true_roas(hand, {})
+    assert true_roas(hand, pd.Series({"c": "y0"}))["c"] == pytest.approx(2.0)
+    lt = pd.DataFrame({"date": ["2023-04-15"]})
+    with pytest.raises(ValueError, match=r"^train_ends must not be empty"):
+        check_lift_test_dates(lt, [])
+    with pytest.raises(ValueError, match=r"^train_ends must be dates"):
+        check_lift_test_dates(lt, ["not a date"])
+    draws = xr.DataArray(
+        np.ones((1, 20, 2)), dims=("chain", "draw", "channel"), coords={"channel": ["x1", "x2"]}
+    )
+    with pytest.raises(ValueError, match=r"^truth has no ROAS for channel\(s\) \['x2'\]"):
+        roas_summary(draws, {"x1": 1.0})
+    with pytest.raises(ValueError, match=r"^hdi_prob must be a finite number in \(0, 1\)"):
+        roas_summary(draws, {"x1": 1.0, "x2": 1.0}, hdi_prob=94)
+
+
+def test_fold_summaries_checks_before_reading_folds():
+    from labkit.roas import fold_summaries
+
+    with pytest.raises(TypeError, match=r"^label must be a model name \(str\)"):
+        fold_summaries(None, [], {"x1": 1.0}, label=1)
+    with pytest.raises(ValueError, match=r"^parameters must not be empty"):
+        fold_summaries(None, [], {"x1": 1.0}, label="m", parameters=[])
+    with pytest.raises(TypeError, match=r"^parameters must be a string or a sequence"):
+        fold_summaries(None, [], {"x1": 1.0}, label="m", parameters=[1])

@@ -69,3 +69,34 @@ def test_gaussian_process_and_hierarchical_models_use_nutpie_in_fast_mode(fast_m
     assert sampling.mmm_fit_kwargs(gaussian_process=True)["nuts_sampler"] == "nutpie"
     assert sampling.mmm_fit_kwargs(hierarchical=True)["nuts_sampler"] == "nutpie"
     assert sampling.mmm_fit_kwargs()["nuts_sampler"] == "pymc"
+
+
+def test_progress_follows_mode_unless_set(monkeypatch):
+    monkeypatch.delenv("LABKIT_PROGRESS", raising=False)
+    monkeypatch.setenv("LABKIT_FAST", "1")
+    assert not sampling.show_progress()
+    assert sampling.pm_sample_kwargs()["progressbar"] is False
+    monkeypatch.setenv("LABKIT_FAST", "0")
+    assert sampling.show_progress()
+    monkeypatch.setenv("LABKIT_PROGRESS", "0")  # what `make execute` sets
+    assert not sampling.show_progress()
+    assert sampling.mmm_fit_kwargs()["progressbar"] is False
+    monkeypatch.setenv("LABKIT_PROGRESS", "maybe")
+    with pytest.raises(ValueError, match="LABKIT_PROGRESS"):
+        sampling.show_progress()
+
+
+def test_setup_notebook_prints_warnings_without_paths(monkeypatch):
+    import logging
+    import warnings
+
+    monkeypatch.setenv("LABKIT_PROGRESS", "0")
+    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)
+    pymc_logger = logging.getLogger("pymc")
+    monkeypatch.setattr(pymc_logger, "level", pymc_logger.level)
+    with warnings.catch_warnings():
+        banner = sampling.setup_notebook()
+        text = warnings.formatwarning("too wide", UserWarning, "/opt/lib/site-packages/x.py", 3)
+    assert banner == sampling.mode_banner()
+    assert text == "UserWarning: too wide\n" and "site-packages" not in text
+    assert pymc_logger.getEffectiveLevel() >= logging.WARNING

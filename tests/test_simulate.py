@@ -24,6 +24,7 @@ def test_correlated_series_rejects_constant_base():
         simulate.correlated_series(np.ones(10), 0.5, np.random.default_rng(0))
 
 
+@pytest.mark.slow
 def test_same_seed_same_data_other_seed_other_data():
     a = simulate.simulate_two_countries(seed=5).data
     b = simulate.simulate_two_countries(seed=5).data
@@ -80,3 +81,55 @@ def test_bad_seed_is_a_type_error(seed):
 def test_weeks_must_be_int():
     with pytest.raises(TypeError, match="n_weeks"):
         simulate.simulate_two_countries(n_weeks=150.0)
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def test_designer_fixture_takes_one_channel_as_a_name():
+    fx = simulate.simulate_designer_fixture("tv", n_chains=1, n_draws=50)
+    assert list(fx.idata.posterior.channel.values) == ["tv"]
+    assert list(fx.current_spend) == ["tv"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"channels": []}, ValueError, r"^channels must not be empty"),
+        ({"channels": ["tv", "tv"]}, ValueError, r"^channels repeats \['tv'\]"),
+        ({"channels": ["radio"]}, ValueError, r"^channels \['radio'\] have no default truth"),
+        ({"true_params": {}}, ValueError, r"^true_params must not be empty"),
+        (
+            {"channels": "tv", "true_params": {"tv": {"lam": 1.0}}},
+            ValueError,
+            r"missing \['beta', 'alpha'\]",
+        ),
+        ({"l_max": 0}, ValueError, r"^l_max must be an int >= 1"),
+        ({"noise_sd": "0.1"}, TypeError, r"^noise_sd must be a finite number > 0"),
+        ({"intercept": None}, TypeError, r"^intercept must be a finite number"),
+        (
+            {"spend_correlation": [("tv", "search")]},
+            TypeError,
+            r"^spend_correlation must be a dict",
+        ),
+    ],
+)
+def test_designer_fixture_names_the_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        simulate.simulate_designer_fixture(**({"n_chains": 1, "n_draws": 50} | kwargs))
+
+
+def test_simulators_name_the_argument_without_bare_errors():
+    with pytest.raises(TypeError, match=r"^amplitude must be a finite number > 0"):
+        simulate.simulate_confounded(amplitude="big")
+    with pytest.raises(
+        TypeError, match=r"^confounder_strength must be a finite number in \[0, 1\]"
+    ):
+        simulate.simulate_confounded(confounder_strength="strong")
+    with pytest.raises(ValueError, match=r"^treatment_start must be a date"):
+        simulate.simulate_two_countries(treatment_start="soon")
+    spend = simulate.simulate_designer_fixture(n_chains=1, n_draws=50).data[["tv", "search"]]
+    with pytest.raises(TypeError, match=r"^second must be a column name \(str\)"):
+        simulate.impose_spend_correlation(spend, "tv", 1, 0.5)
+    with pytest.raises(TypeError, match=r"^spend must be a DataFrame"):
+        simulate.impose_spend_correlation(spend.to_numpy(), "tv", "search", 0.5)

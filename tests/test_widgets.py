@@ -49,6 +49,17 @@ def test_elicitation_explorer_updates_headless():
     assert "mass on HDI" in w.summary.value
 
 
+def test_elicitation_explorer_updates_on_release_and_reports_its_time():
+    from labkit.widgets import elicitation_explorer
+
+    w = elicitation_explorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
+    sliders = [c for c in w.controls.values() if hasattr(c, "continuous_update")]
+    assert sliders and not any(c.continuous_update for c in sliders)
+    w.controls["x"].value = 2.0
+    assert 0 < w.seconds < 60 and f"{w.seconds:.2f} s" in w.status.value
+    assert not any(c.disabled for c in w.controls.values()), "controls come back after an update"
+
+
 def test_fold_explorer_updates_headless():
     import pandas as pd
 

@@ -5,6 +5,9 @@ time the environment reads documents, so a page can carry two
 ``const THEBE_JS_URL = ...`` declarations and the browser throws
 ``Identifier 'THEBE_JS_URL' has already been declared``. This extension drops
 duplicate script entries from every page's context before rendering.
+
+It is part of the book's build, not of the ``labkit`` package: jupyter_book_config.yml
+loads it from ``_ext/`` (``sphinx.local_extensions``).
 """
 
 from __future__ import annotations
