@@ -113,7 +113,8 @@ def _concise_dates(ax: plt.Axes, maxticks: int = 8) -> None:
     """Short date tick labels ("2023", "Apr", ...) that fit narrow panels."""
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(maxticks=maxticks)
+    # minticks=2: with the default 5 a short axis leaves no valid interval and matplotlib warns
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 

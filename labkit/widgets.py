@@ -6,14 +6,23 @@ control values and check what the callback computed.
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
+from matplotlib.figure import Figure
 
 __all__ = ["calibration_explorer", "designer_explorer", "elicitation_explorer", "fold_explorer"]
+
+
+def _png(fig: Figure) -> bytes:
+    """Render the figure as PNG bytes (for an ``ipywidgets.Image``)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
 class DesignerExplorer(widgets.VBox):
@@ -159,7 +168,9 @@ class ElicitationExplorer(widgets.VBox):
         }
         self.status = widgets.HTML()
         self.summary = widgets.HTML()
-        self.figure = widgets.Output()
+        # an Image, not an Output widget: the figure is a PNG in the widget's state, so an
+        # update sends one state change instead of captured display messages
+        self.figure = widgets.Image(format="png")
         self.result = None
         self.fitted: dict[str, Any] = {}
         self.seconds = float("nan")
@@ -198,11 +209,9 @@ class ElicitationExplorer(widgets.VBox):
                 + "</table></p>"
             )
             truth = self.truth if v["saturation"] == "michaelis_menten" else None
-            self.figure.clear_output(wait=True)
-            with self.figure:
-                fig = plot_elicitation_view(self.result, truth)
-                display(fig)
-                plt.close(fig)
+            fig = plot_elicitation_view(self.result, truth)
+            self.figure.value = _png(fig)
+            plt.close(fig)
         finally:
             for control in self.controls.values():
                 control.disabled = False

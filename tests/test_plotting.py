@@ -281,3 +281,24 @@ def test_multi_panel_figures_fit_the_book():
         assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
         legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
         assert all(t.get_fontsize() >= 9 for leg in legends for t in leg.get_texts())
+
+
+def test_concise_dates_never_warns():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from labkit.plotting import _concise_dates
+
+    for weeks in (8, 20, 104, 300):
+        for maxticks in (4, 5, 8):
+            fig, ax = plt.subplots()
+            dates = pd.date_range("2023-01-01", periods=weeks, freq="W")
+            ax.plot(dates, np.arange(weeks))
+            _concise_dates(ax, maxticks)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                fig.canvas.draw()
+            assert 2 <= len(ax.get_xticklabels()) <= maxticks + 1
+            plt.close(fig)
