@@ -19,9 +19,10 @@ import arviz as az
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from labkit.designer import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, effective_sigma
+from labkit.design.designer import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES
+from labkit.design.fixture import simulate_designer_fixture
 from labkit.response import adstock_ramp, logistic, steady_state_multiplier
-from labkit.simulate import simulate_designer_fixture
+from labkit.stats import effective_sigma
 
 
 def median_ms(fn, repeat: int) -> float:

@@ -23,7 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
 warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
 
-from labkit import sampling, simulate  # noqa: E402
+from labkit import sampling  # noqa: E402
 from labkit.data import load_dataset  # noqa: E402
 from labkit.sampling import is_fast, mode_banner, setup_notebook  # noqa: E402
 
@@ -39,5 +39,4 @@ __all__ = [
     "mode_banner",
     "sampling",
     "setup_notebook",
-    "simulate",
 ]

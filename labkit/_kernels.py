@@ -1,7 +1,7 @@
 """Compiled hot loops of the experiment designer (numba).
 
 The designer's arithmetic is written once in plain numpy (``labkit.response``,
-``labkit.designer.power``) and once here, fused, for speed: ranking the docs example's
+``labkit.stats.power``) and once here, fused, for speed: ranking the docs example's
 grid (84 candidates x 4000 draws) must take milliseconds. ``tests/test_designer.py``
 checks these kernels against the numpy versions.
 

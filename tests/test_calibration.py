@@ -6,15 +6,14 @@ import xarray as xr
 from fakes import FakeSyntheticControl
 
 from labkit import load_dataset
-from labkit.calibration import (
-    bias_improvement,
-    hdi_width,
+from labkit.geo.lift_tests import (
     lift_test_from_synthetic_control,
     oracle_lift_tests,
-    precision_improvement,
     validate_lift_tests,
 )
+from labkit.geo.metrics import bias_improvement, precision_improvement
 from labkit.response import adstock_ramp
+from labkit.stats import hdi_width
 
 
 def _samples(loc, scale, n=4000, seed=0):
@@ -151,7 +150,7 @@ def test_synthetic_control_row_names_the_argument(kwargs, error, match):
 
 
 def test_metric_and_constraint_arguments():
-    from labkit.calibration import lift_constraint_beta
+    from labkit.geo.lift_tests import lift_constraint_beta
 
     samples = np.random.default_rng(0).normal(size=200)
     with pytest.raises(ValueError, match=r"^hdi_prob must be a finite number in \(0, 1\)"):

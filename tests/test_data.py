@@ -82,7 +82,7 @@ def test_two_countries_cut():
 
 def test_write_datasets_takes_one_name_and_rejects_an_empty_list(tmp_path, monkeypatch):
     from labkit import data
-    from labkit.simulate import SimulatedDataset
+    from labkit.data.simulate import SimulatedDataset
 
     tiny = SimulatedDataset("confounded", pd.DataFrame({"a": [1.0, 2.0]}), {"seed": 1})
     monkeypatch.setitem(

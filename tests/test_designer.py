@@ -5,15 +5,10 @@ import pytest
 from scipy.special import ndtr
 
 from labkit import _kernels, response
-from labkit.designer import (
-    ExperimentDesigner,
-    Recommendations,
-    assurance,
-    effective_sigma,
-    hdi,
-    power,
-)
-from labkit.simulate import simulate_designer_fixture
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.recommendations import Recommendations
+from labkit.stats import assurance, effective_sigma, hdi, power
 
 
 @pytest.fixture(scope="module")

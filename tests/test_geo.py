@@ -9,25 +9,12 @@ import xarray as xr
 from fakes import fake_geo_idata
 
 from labkit import load_dataset
-from labkit.calibration import (
-    curve_recovery,
-    fit_metrics,
-    oracle_lift_tests,
-    precision_improvement,
-)
 from labkit.data import Dataset
-from labkit.geo import (
-    build_geo_mmm,
-    centred_priors,
-    expected_sales,
-    geo_priors,
-    geo_truth,
-    pooling_table,
-    saturation_curves,
-    synthetic_control_lift_tests,
-    true_curves,
-)
-from labkit.report import CalibrationReport
+from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.geo.lift_tests import oracle_lift_tests, synthetic_control_lift_tests
+from labkit.geo.metrics import curve_recovery, fit_metrics, precision_improvement
+from labkit.geo.model import build_geo_mmm, centred_priors, geo_priors, pooling_table
+from labkit.geo.report import CalibrationReport
 
 
 @pytest.fixture(scope="module")
@@ -298,21 +285,21 @@ def test_report_input_checks(geo):
 
 
 def test_calibration_explorer_updates_headless(report):
-    from labkit.widgets import calibration_explorer
+    from labkit.geo.widgets import CalibrationExplorer
 
-    w = calibration_explorer(report)
+    w = CalibrationExplorer(report)
     assert w.controls["geo"].value == "geo_00" and w.controls["channel"].value == "channel_1"
     assert set(w.result["model"]) == {"uncalibrated", "calibrated"}
     w.controls["geo"].value = "geo_05"
     w.controls["channel"].value = "channel_2"
     assert set(w.result["geo"]) == {"geo_05"} and set(w.result["channel"]) == {"channel_2"}
     with pytest.raises(ValueError, match="geo must be one of"):
-        calibration_explorer(report, geo="geo_99")
+        CalibrationExplorer(report, geo="geo_99")
     plt.close("all")
 
 
 def test_lift_plots(geo):
-    from labkit.plotting import (
+    from labkit.geo.plots import (
         plot_geo_correlation,
         plot_lift_comparison,
         plot_lift_constraint,
@@ -329,7 +316,7 @@ def test_lift_plots(geo):
 
 
 def test_lift_constraint_beta_passes_the_lift_test():
-    from labkit.calibration import lift_constraint_beta
+    from labkit.geo.lift_tests import lift_constraint_beta
     from labkit.response import logistic
 
     lam = np.array([1.0, 3.0, 6.0])
@@ -350,7 +337,7 @@ def test_lift_constraint_beta_passes_the_lift_test():
 
 
 def test_pooling_table_values_are_short_and_explained():
-    from labkit.geo import POOLING
+    from labkit.geo.model import POOLING
 
     table = pooling_table()
     assert list(table.columns) == [

@@ -11,8 +11,8 @@ import pytest
 from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
 from pymc_marketing.mmm.multidimensional import MMM
 
-from labkit.designer import ExperimentDesigner
-from labkit.mmm import mmm_facts
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.facts import mmm_facts
 
 
 def _mmm(geos):

@@ -2,8 +2,42 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from labkit import load_dataset, plotting
-from labkit.simulate import simulate_designer_fixture
+from labkit import load_dataset
+from labkit.data.plots import plot_confounded, plot_geo_panel, plot_two_countries
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.plots import (
+    plot_adstock_posterior,
+    plot_adstock_ramp,
+    plot_candidate,
+    plot_channel_diagnostics,
+    plot_lift_distributions,
+    plot_power_cost,
+    plot_saturation_curves,
+    plot_saturation_posterior,
+    plot_spend_correlation,
+)
+from labkit.elicitation.plots import (
+    plot_derivative_fan,
+    plot_fitted_priors,
+    plot_posterior_pair,
+    plot_prior_vs_truth,
+    plot_surface,
+)
+from labkit.geo.plots import (
+    plot_calibration_curve,
+    plot_geo_correlation,
+    plot_geo_fit,
+    plot_lift_comparison,
+    plot_lift_tests,
+    plot_parameter_recovery,
+)
+from labkit.roas.plots import (
+    plot_confounder_dag,
+    plot_contributions_vs_truth,
+    plot_parameter_stability,
+    plot_roas_by_fold,
+    plot_roas_posteriors,
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,36 +52,36 @@ def _close():
 
 
 def test_data_figures():
-    assert len(plotting.plot_geo_panel(load_dataset("geo_panel")).axes) == 3
-    assert len(plotting.plot_confounded(load_dataset("confounded")).axes) == 4  # one twin axis
-    assert len(plotting.plot_two_countries(load_dataset("two_countries")).axes) == 2
+    assert len(plot_geo_panel(load_dataset("geo_panel")).axes) == 3
+    assert len(plot_confounded(load_dataset("confounded")).axes) == 4  # one twin axis
+    assert len(plot_two_countries(load_dataset("two_countries")).axes) == 2
 
 
 def test_data_figures_check_their_input():
     with pytest.raises(ValueError, match="geo_panel"):
-        plotting.plot_geo_panel(load_dataset("confounded"))
+        plot_geo_panel(load_dataset("confounded"))
     with pytest.raises(TypeError, match="Dataset"):
-        plotting.plot_two_countries("two_countries")
+        plot_two_countries("two_countries")
 
 
 @pytest.mark.slow
 def test_designer_figures(designer):
     recs = designer.recommend()
     n = len(designer.channels)
-    assert len(plotting.plot_saturation_posterior(designer).axes) == n
-    assert len(plotting.plot_saturation_curves(designer).axes) == n
-    grid = plotting.plot_lift_distributions(designer, "tv", (0.2, -1.0), (4, 8, 12))
+    assert len(plot_saturation_posterior(designer).axes) == n
+    assert len(plot_saturation_curves(designer).axes) == n
+    grid = plot_lift_distributions(designer, "tv", (0.2, -1.0), (4, 8, 12))
     assert len(grid.axes) == 6
     assert "A=" in grid.axes[0].get_title()
-    ramp = plotting.plot_adstock_ramp(designer, max_weeks=12)
+    ramp = plot_adstock_ramp(designer, max_weeks=12)
     assert len(ramp.axes[0].lines) == n + 1  # one median per channel and the l_max marker
-    power_cost = plotting.plot_power_cost(recs)
+    power_cost = plot_power_cost(recs)
     assert power_cost.axes[0].get_xlabel().startswith("|net cost|")
     for fig in (
-        plotting.plot_spend_correlation(designer),
-        plotting.plot_adstock_posterior(designer),
-        plotting.plot_channel_diagnostics(designer, recs),
-        plotting.plot_candidate(designer.evaluate("search", 0.2, 6)),
+        plot_spend_correlation(designer),
+        plot_adstock_posterior(designer),
+        plot_channel_diagnostics(designer, recs),
+        plot_candidate(designer.evaluate("search", 0.2, 6)),
     ):
         assert isinstance(fig, Figure)
 
@@ -56,22 +90,23 @@ def test_designer_figures(designer):
 def test_elicitation_figures():
     import pandas as pd
 
-    from labkit.elicitation import elicit, mmm_priors
+    from labkit.elicitation.posterior import elicit
+    from labkit.elicitation.priors import mmm_priors
 
     obs = pd.DataFrame({"x": [1.8, 4.0], "rate": [0.3, 0.16], "rate_sd": [0.03, 0.02]})
     res = elicit(obs, random_seed=0, draws=500)
     _, fitted = mmm_priors(res, "meta", ["meta"], target_scale=6.0, channel_scale=4.0)
-    assert len(plotting.plot_fitted_priors(res, fitted).axes) == 2
-    fan = plotting.plot_derivative_fan(res, n_curves=20, truth={"alpha": 2.75, "lam": 2.5})
+    assert len(plot_fitted_priors(res, fitted).axes) == 2
+    fan = plot_derivative_fan(res, n_curves=20, truth={"alpha": 2.75, "lam": 2.5})
     assert len(fan.axes[0].lines) >= 22  # 20 draws, the median and the truth
     grid = res.grid
-    surface = plotting.plot_surface(
+    surface = plot_surface(
         {"alpha": grid["alpha"], "lam": grid["lam"]}, grid["log_posterior"], truth=(2.75, 2.5)
     )
     assert surface.axes[0].get_xlabel() == "alpha"
-    assert len(plotting.plot_posterior_pair({"a": res, "b": res}).axes) == 2
+    assert len(plot_posterior_pair({"a": res, "b": res}).axes) == 2
     truth = {"alpha": 2.75, "lam": 2.5}
-    violins = plotting.plot_prior_vs_truth(
+    violins = plot_prior_vs_truth(
         {"prior": {"alpha": res.draws("alpha"), "lam": res.draws("lam")}}, truth
     )
     assert len(violins.axes) == 2
@@ -82,17 +117,17 @@ def test_confounder_figures():
     import pandas as pd
     import xarray as xr
 
-    labels = [t.get_text() for t in plotting.plot_confounder_dag().axes[0].texts if t.get_text()]
+    labels = [t.get_text() for t in plot_confounder_dag().axes[0].texts if t.get_text()]
     assert len(labels) == 5 and any("unobserved" in t for t in labels)
     idx = pd.date_range("2024-01-06", periods=5, freq="W")
     frame = pd.DataFrame({"x1": np.arange(5.0), "x2": np.ones(5)}, index=idx)
-    assert len(plotting.plot_contributions_vs_truth(frame, frame).axes) == 2
+    assert len(plot_contributions_vs_truth(frame, frame).axes) == 2
     draws = xr.DataArray(
         np.random.default_rng(0).normal(1, 0.1, (2, 50, 2)),
         dims=("chain", "draw", "channel"),
         coords={"channel": ["x1", "x2"]},
     )
-    assert len(plotting.plot_roas_posteriors({"m": draws}, {"x1": 1.0, "x2": 1.0}).axes) == 2
+    assert len(plot_roas_posteriors({"m": draws}, {"x1": 1.0, "x2": 1.0}).axes) == 2
     folds = pd.DataFrame(
         {
             "model": "m",
@@ -104,9 +139,9 @@ def test_confounder_figures():
             "hdi_upper": [1.1, 1.2],
         }
     )
-    assert len(plotting.plot_roas_by_fold(folds, {"x1": 1.0}, idx[:1]).axes) == 1
+    assert len(plot_roas_by_fold(folds, {"x1": 1.0}, idx[:1]).axes) == 1
     params = folds.drop(columns=["train_end", "channel"]).assign(parameter="lam", channel="x1")
-    assert len(plotting.plot_parameter_stability(params).axes) == 1
+    assert len(plot_parameter_stability(params).axes) == 1
 
 
 # --------------------------------------------------------------------------- legibility (issue #15)
@@ -136,7 +171,7 @@ def _fold_params(
 
 
 def test_parameter_stability_is_a_grid():
-    fig = plotting.plot_parameter_stability(_fold_params())
+    fig = plot_parameter_stability(_fold_params())
     assert len(fig.axes) == 6
     assert _geometry(fig) == (3, 2)  # a row per parameter, a column per channel
     assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
@@ -146,9 +181,7 @@ def test_parameter_stability_is_a_grid():
     assert fig.axes[0].get_xlim() == pytest.approx((-0.5, 4.5))
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["baseline", "calibrated"]
 
-    many = plotting.plot_parameter_stability(
-        _fold_params(params=("lam",), channels=("a", "b", "c", "d"))
-    )
+    many = plot_parameter_stability(_fold_params(params=("lam",), channels=("a", "b", "c", "d")))
     assert len(many.axes) == 4 and _geometry(many) == (2, 2)  # wrapped, never one long row
     assert many.get_size_inches()[0] <= BOOK_WIDTH_IN
 
@@ -168,7 +201,7 @@ def test_roas_by_fold_spreads_the_folds():
         ]
     )
     tests = pd.Series(ends[-1] - pd.to_timedelta([50, 30, 2, 1], unit="W"))  # mostly long before
-    fig = plotting.plot_roas_by_fold(folds, {"x1": 93.0, "x2": 171.0}, test_dates=tests)
+    fig = plot_roas_by_fold(folds, {"x1": 93.0, "x2": 171.0}, test_dates=tests)
     assert len(fig.axes) == 2 and fig.get_size_inches()[0] <= BOOK_WIDTH_IN
     ax = fig.axes[-1]
     lo, hi = ax.get_xlim()
@@ -180,7 +213,7 @@ def test_roas_by_fold_spreads_the_folds():
     for axis, truth in zip(fig.axes, (93.0, 171.0), strict=True):
         bottom, top = axis.get_ylim()
         assert bottom < truth < top  # the truth line is in view
-    single = plotting.plot_roas_by_fold(folds[folds["fold"] == 0], {"x1": 93.0, "x2": 171.0})
+    single = plot_roas_by_fold(folds[folds["fold"] == 0], {"x1": 93.0, "x2": 171.0})
     assert single.axes[-1].get_xlim() == pytest.approx((-0.5, 0.5))
 
 
@@ -189,12 +222,12 @@ def test_derivative_fan_clips_the_outlying_curves():
     import numpy as np
     import pandas as pd
 
-    from labkit.elicitation import elicit
+    from labkit.elicitation.posterior import elicit
 
     obs = pd.DataFrame({"x": [1.825], "rate": [0.289], "rate_sd": [0.0334]})  # notebook 04
     res = elicit(obs, random_seed=0, draws=2000)
     truth = {"alpha": 2.75, "lam": 2.5}
-    fig = plotting.plot_derivative_fan(res, truth=truth)
+    fig = plot_derivative_fan(res, truth=truth)
     ax = fig.axes[0]
     curves = np.array([line.get_ydata() for line in ax.lines[:200]])
     top = ax.get_ylim()[1]
@@ -206,7 +239,7 @@ def test_derivative_fan_clips_the_outlying_curves():
         f"{n_out} of 200 curves leave the frame"
     )
     _, ax2 = plt.subplots()
-    plotting.plot_derivative_fan(res, ax=ax2, n_curves=50, headroom=1.0)
+    plot_derivative_fan(res, ax=ax2, n_curves=50, headroom=1.0)
     assert ax2.get_ylim()[1] < top  # the widget's axes get the same treatment
 
 
@@ -216,8 +249,8 @@ def test_geo_figures_are_legible_and_warning_free():
 
     from fakes import fake_geo_idata
 
-    from labkit.calibration import oracle_lift_tests
-    from labkit.report import CalibrationReport
+    from labkit.geo.lift_tests import oracle_lift_tests
+    from labkit.geo.report import CalibrationReport
 
     geo = load_dataset("geo_panel")
     uncal = fake_geo_idata(geo, chains=1, draws=40, seed=1)
@@ -227,9 +260,9 @@ def test_geo_figures_are_legible_and_warning_free():
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = plotting.plot_geo_fit(report)
-        plotting.plot_calibration_curve(report, "geo_00", "channel_1")
-        recovery = plotting.plot_parameter_recovery(report)
+        fit = plot_geo_fit(report)
+        plot_calibration_curve(report, "geo_00", "channel_1")
+        recovery = plot_parameter_recovery(report)
     assert not [w for w in caught if issubclass(w.category, FutureWarning)]
     assert len(fit.axes) == 8 and _geometry(fit) == (4, 2)
     assert fit.get_size_inches()[0] <= BOOK_WIDTH_IN
@@ -247,7 +280,7 @@ def test_hdi_labels_use_the_probability():
     import numpy as np
     import pandas as pd
 
-    from labkit.designer import CandidateSummary
+    from labkit.design.recommendations import CandidateSummary
 
     draws = np.random.default_rng(0).normal(1.0, 0.3, 500)
     summary = CandidateSummary(
@@ -255,28 +288,28 @@ def test_hdi_labels_use_the_probability():
         lift_hdi=(0.5, 1.5), sigma_d=0.3, snr=3.0, assurance=0.8, assurance_tempered=0.7,
         ramp_fraction=0.9, hdi_prob=0.8,
     )  # fmt: skip
-    labels = [t.get_text() for t in plotting.plot_candidate(summary).axes[0].get_legend().texts]
+    labels = [t.get_text() for t in plot_candidate(summary).axes[0].get_legend().texts]
     assert "80% HDI" in labels
     oracle = pd.DataFrame(
         {"channel": "c", "geo": ["g1", "g2"], "delta_y": [1.0, 2.0], "sigma": [0.1, 0.1]}
     )
     estimated = oracle.assign(delta_y_low=[0.8, 1.7], delta_y_high=[1.2, 2.3])
-    fig = plotting.plot_lift_comparison(oracle, estimated, interval_prob=0.89)
+    fig = plot_lift_comparison(oracle, estimated, interval_prob=0.89)
     assert "CausalPy (89% interval)" in [t.get_text() for t in fig.axes[0].get_legend().texts]
 
 
 def test_multi_panel_figures_fit_the_book():
     dataset = load_dataset("geo_panel")
-    from labkit.calibration import oracle_lift_tests
+    from labkit.geo.lift_tests import oracle_lift_tests
 
-    lift = plotting.plot_lift_tests(dataset, oracle_lift_tests(dataset))
+    lift = plot_lift_tests(dataset, oracle_lift_tests(dataset))
     assert len(lift.axes) == 4 and _geometry(lift) == (2, 2)
     for fig in (
         lift,
-        plotting.plot_geo_panel(dataset),
-        plotting.plot_geo_correlation(dataset),
-        plotting.plot_confounded(load_dataset("confounded")),
-        plotting.plot_two_countries(load_dataset("two_countries")),
+        plot_geo_panel(dataset),
+        plot_geo_correlation(dataset),
+        plot_confounded(load_dataset("confounded")),
+        plot_two_countries(load_dataset("two_countries")),
     ):
         assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
         legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]

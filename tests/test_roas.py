@@ -4,7 +4,8 @@ import pytest
 import xarray as xr
 
 from labkit import load_dataset
-from labkit.roas import check_lift_test_dates, dated_lift_tests, roas_summary, true_roas
+from labkit.roas.lift_tests import check_lift_test_dates, dated_lift_tests
+from labkit.roas.summaries import roas_summary, true_roas
 
 
 def test_true_roas_matches_sidecar_and_hand_case():
@@ -108,7 +109,7 @@ def test_other_roas_helpers_name_the_argument():
 
 
 def test_fold_summaries_checks_before_reading_folds():
-    from labkit.roas import fold_summaries
+    from labkit.roas.summaries import fold_summaries
 
     with pytest.raises(TypeError, match=r"^label must be a model name \(str\)"):
         fold_summaries(None, [], {"x1": 1.0}, label=1)

@@ -1,7 +1,7 @@
 import pytest
 
-from labkit.simulate import simulate_designer_fixture
-from labkit.widgets import designer_explorer
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.widgets import DesignerExplorer
 
 
 @pytest.fixture(scope="module")
@@ -10,7 +10,7 @@ def designer():
 
 
 def test_designer_explorer_updates_headless(designer):
-    w = designer_explorer(designer)
+    w = DesignerExplorer(designer)
     first = w.result
     assert first.channel == "tv" and first.duration == 6
     w.controls["channel"].value = "search"
@@ -22,7 +22,7 @@ def test_designer_explorer_updates_headless(designer):
 
 
 def test_prior_trust_lowers_confident_assurance(designer):
-    w = designer_explorer(designer, channel="search")
+    w = DesignerExplorer(designer, channel="search")
     w.controls["duration"].value = 8
     base = w.result.assurance_tempered
     w.controls["prior_trust"].value = 3.0
@@ -30,15 +30,15 @@ def test_prior_trust_lowers_confident_assurance(designer):
 
 
 def test_zero_change_is_explained_not_computed(designer):
-    w = designer_explorer(designer)
+    w = DesignerExplorer(designer)
     w.controls["spend_change"].value = 0.0
     assert "non-zero" in w.summary.value
 
 
 def test_elicitation_explorer_updates_headless():
-    from labkit.widgets import elicitation_explorer
+    from labkit.elicitation.widgets import ElicitationExplorer
 
-    w = elicitation_explorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
+    w = ElicitationExplorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
     first = w.result.summary()
     assert set(w.fitted) == {"alpha", "lam"}
     w.controls["rate_sd"].value = 0.01  # a sharper experiment narrows the posterior of alpha
@@ -50,9 +50,9 @@ def test_elicitation_explorer_updates_headless():
 
 
 def test_elicitation_explorer_updates_on_release_and_reports_its_time():
-    from labkit.widgets import elicitation_explorer
+    from labkit.elicitation.widgets import ElicitationExplorer
 
-    w = elicitation_explorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
+    w = ElicitationExplorer(rate=0.29, rate_sd=0.034, x=1.8, target_scale=6.3, channel_scale=4.05)
     sliders = [c for c in w.controls.values() if hasattr(c, "continuous_update")]
     assert sliders and not any(c.continuous_update for c in sliders)
     w.controls["x"].value = 2.0
@@ -63,7 +63,7 @@ def test_elicitation_explorer_updates_on_release_and_reports_its_time():
 def test_fold_explorer_updates_headless():
     import pandas as pd
 
-    from labkit.widgets import fold_explorer
+    from labkit.roas.widgets import FoldExplorer
 
     rows = []
     for fold, end in enumerate(pd.to_datetime(["2024-01-06", "2024-01-13"])):
@@ -83,7 +83,7 @@ def test_fold_explorer_updates_headless():
     tests = pd.DataFrame(
         {"channel": ["x1", "x2"], "date": pd.to_datetime(["2023-12-01", "2024-01-10"])}
     )
-    w = fold_explorer(pd.DataFrame(rows), tests, {"x1": 93.0, "x2": 171.0})
+    w = FoldExplorer(pd.DataFrame(rows), tests, {"x1": 93.0, "x2": 171.0})
     assert set(w.result["fold"]) == {0} and "<b>1</b> of 2" in w.summary.value
     w.controls["fold"].value = 1
     assert set(w.result["fold"]) == {1} and "<b>2</b> of 2" in w.summary.value

@@ -1,16 +1,4 @@
-"""Facts a design or calibration tool needs from a fitted pymc-marketing MMM.
-
-:func:`mmm_facts` reads a fitted multidimensional ``MMM`` (national, or with a
-``geo`` dimension) and returns, on the model's own scale (spend divided by the
-channel scale, outcome divided by the target scale):
-
-* the current weekly spend per unit (mean of the last weeks);
-* the residual sd and lag-1 autocorrelation of ``y`` minus its
-  posterior-predictive mean, per unit;
-* the spend correlation between channels;
-* the channel and target scales, so results can be reported in currency and
-  outcome units.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
@@ -21,8 +9,6 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int
-
-__all__ = ["MMMFacts", "check_fitted", "mmm_facts"]
 
 
 @dataclass(frozen=True)

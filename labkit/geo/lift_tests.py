@@ -1,57 +1,169 @@
-"""Lift-test calibration: lift tables, their validation, and precision/bias metrics.
-
-Lift tables have the columns pymc-marketing's ``add_lift_test_measurements``
-expects: ``channel, geo, x, delta_x, delta_y, sigma`` (``x`` and ``delta_x`` in
-spend units, ``delta_y`` and ``sigma`` in outcome units *per week*).
-
-The metrics compare an uncalibrated and a calibrated posterior of the same
-quantity. They take xarray (reducing ``chain`` and ``draw``, keeping every other
-dim, e.g. ``geo x channel``) or plain numpy sample arrays:
-
-* ``precision_improvement = (HDI width uncal - HDI width cal) / HDI width uncal x 100``;
-* ``bias_improvement = (|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``;
-* :func:`curve_recovery`: error of the posterior-mean curve against the true curve
-  over a spend grid, and the share of the grid where the HDI band holds the truth;
-* :func:`fit_metrics`: R² and RMSE of posterior-mean predictions, per geo.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from labkit._validate import (
     check_bool,
     check_int,
+    check_mapping,
     check_number,
     check_positive,
     check_probability,
     check_strings,
 )
 from labkit.causal import total_effect_draws
+from labkit.geo.model import _check_geo_panel
 from labkit.response import adstock_ramp, logistic
 
-__all__ = [
-    "LIFT_COLUMNS",
-    "bias_improvement",
-    "curve_recovery",
-    "fit_metrics",
-    "hdi_width",
-    "lift_constraint_beta",
-    "lift_test_from_synthetic_control",
-    "oracle_lift_tests",
-    "precision_improvement",
-    "validate_lift_tests",
-]
+
+@dataclass(frozen=True)
+class GeoSyntheticControls:
+    """Lift tests of the geo experiment estimated with CausalPy synthetic controls.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``channel, geo, x, delta_x, delta_y, sigma`` plus ``n_weeks``,
+        ``ramp_fraction`` and the 94 % interval ``delta_y_low, delta_y_high``.
+    results : dict
+        The fitted ``causalpy.SyntheticControl`` per treated geo.
+    demeaned : bool
+        Whether each geo's pre-period mean was removed before fitting.
+    """
+
+    table: pd.DataFrame
+    results: dict[str, Any]
+    demeaned: bool
+
+
+def _check_decay(name: str, value: Any) -> float:
+    return check_number(name, value, low=0.0, high=1.0, high_open=True, hint=" (adstock decay)")
+
+
+def synthetic_control_lift_tests(
+    dataset: Any,
+    *,
+    adstock_alpha: float | dict[str, float] | None = None,
+    demean: bool = True,
+    include_noise: bool = True,
+    sample_kwargs: dict[str, Any] | None = None,
+    random_seed: int = 0,
+    progress: bool = True,
+) -> GeoSyntheticControls:
+    """Estimate each treated geo's lift with a CausalPy ``SyntheticControl``.
+
+    For every treated geo, a ``WeightedSumFitter`` learns the geo's pre-period
+    sales as a convex combination of the control geos' sales; the post-period
+    impact (observed minus synthetic) is turned into a lift-table row by
+    :func:`labkit.geo.lift_test_from_synthetic_control`: total effect
+    over the window / n weeks, sd / n (not / sqrt n), and, with
+    ``include_noise``, the weeks' observation noise that CausalPy's
+    ``mu``-based impact leaves out.
+
+    Parameters
+    ----------
+    dataset : labkit.data.Dataset
+        ``load_dataset("geo_panel")``.
+    adstock_alpha : float or dict, optional
+        Geometric adstock decay in [0, 1) of the tested channel (one value or one per
+        treated geo),
+        for the adstock-aware conversion: an n-week window sees only the mean ramp
+        fraction of the steady-state effect, so the weekly effect is divided by it.
+        ``None`` reports the window's raw mean effect.
+    demean : bool
+        Subtract every geo's pre-period mean first (a "de-meaned" synthetic
+        control). The weights of a synthetic control sum to one, so without it a
+        geo whose level lies outside the donors' range cannot be matched. The
+        impact stays in sales units.
+    include_noise : bool
+        See :func:`labkit.causal.total_effect_draws`.
+    sample_kwargs : dict, optional
+        Passed to CausalPy's model as given (``{}`` means PyMC's defaults); ``None``
+        gives :func:`labkit.sampling.pm_sample_kwargs` with ``target_accept=0.95``.
+    random_seed : int
+        >= 0.
+    progress : bool
+        Print one line per geo.
+
+    Returns
+    -------
+    GeoSyntheticControls
+    """
+    import causalpy as cp
+
+    pass
+    from labkit.sampling import pm_sample_kwargs
+
+    _check_geo_panel(dataset)
+    df, truth = dataset.data, dataset.truth
+    channel, l_max = truth["test_channel"], int(truth["l_max"])
+    treated, controls = list(truth["treated_geos"]), list(truth["control_geos"])
+    if isinstance(adstock_alpha, dict):
+        missing = [g for g in treated if g not in adstock_alpha]
+        if missing:
+            raise ValueError(f"adstock_alpha has no value for treated geo(s) {missing}")
+        for g in treated:
+            _check_decay(f"adstock_alpha[{g!r}]", adstock_alpha[g])
+    elif adstock_alpha is not None:
+        _check_decay("adstock_alpha", adstock_alpha)
+    demean = check_bool("demean", demean)
+    include_noise = check_bool("include_noise", include_noise)
+    progress = check_bool("progress", progress)
+    random_seed = check_int("random_seed", random_seed, minimum=0)
+    if sample_kwargs is not None:
+        check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
+    start = pd.Timestamp(truth["experiment_start"])
+    wide = df.pivot(index="date", columns="geo", values="y")
+    pre = wide.index < start
+    if demean:
+        wide = wide - wide[pre].mean()
+    kwargs = (
+        pm_sample_kwargs(random_seed, target_accept=0.95) | {"progressbar": False}
+        if sample_kwargs is None
+        else dict(sample_kwargs)
+    )
+    rows, results = [], {}
+    for i, geo in enumerate(treated, 1):
+        result = cp.SyntheticControl(
+            wide[[*controls, geo]],
+            start,
+            control_units=controls,
+            treated_units=[geo],
+            model=cp.pymc_models.WeightedSumFitter(sample_kwargs=kwargs),
+        )
+        g = df[df["geo"] == geo]
+        window = g[g["experiment"]]
+        alpha = adstock_alpha.get(geo) if isinstance(adstock_alpha, dict) else adstock_alpha
+        row = lift_test_from_synthetic_control(
+            result,
+            channel=channel,
+            geo=geo,
+            x=float(g.loc[~g["experiment"], channel].mean()),
+            delta_x=float((window[channel] - window[f"{channel}_counterfactual"]).mean()),
+            include_noise=include_noise,
+            adstock_alpha=None if alpha is None else float(alpha),
+            l_max=l_max,
+            random_seed=random_seed + i,
+        )
+        rows.append(row)
+        results[geo] = result
+        if progress:
+            print(
+                f"synthetic control {i}/{len(treated)} {geo}: delta_y = {row['delta_y']:.4f} "
+                f"(sd {row['sigma']:.4f}) per week"
+            )
+    table = pd.DataFrame(rows)
+    return GeoSyntheticControls(table, results, demean)
+
 
 LIFT_COLUMNS = ("channel", "geo", "x", "delta_x", "delta_y", "sigma")
-
-
-# --------------------------------------------------------------------------- lift tables
 
 
 def oracle_lift_tests(dataset: Any, *, base_sigma: float = 0.015) -> pd.DataFrame:
@@ -249,165 +361,6 @@ def validate_lift_tests(
     if problems:
         raise ValueError("invalid lift tests: " + "; ".join(problems))
     return lift_tests
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-def _as_samples(values: Any) -> xr.DataArray:
-    if isinstance(values, xr.DataArray):
-        if not {"chain", "draw"} <= set(values.dims):
-            raise ValueError(f"posterior samples need dims 'chain' and 'draw', got {values.dims}")
-        return values
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 1 or arr.size < 10:
-        raise ValueError("numpy samples must be a 1-D array of at least 10 draws")
-    return xr.DataArray(arr[None, :], dims=("chain", "draw"))
-
-
-def hdi_width(samples: Any, hdi_prob: float = 0.94) -> xr.DataArray:
-    """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
-    hdi_prob = check_probability("hdi_prob", hdi_prob)
-    low, high = _hdi_bounds(_as_samples(samples), hdi_prob)
-    return high - low
-
-
-def _maybe_float(result: xr.DataArray, *inputs: Any) -> xr.DataArray | float:
-    return float(result) if not any(isinstance(i, xr.DataArray) for i in inputs) else result
-
-
-def precision_improvement(uncalibrated: Any, calibrated: Any, hdi_prob: float = 0.94) -> Any:
-    """Percent by which calibration narrows the HDI: (w_uncal - w_cal) / w_uncal x 100.
-
-    Parameters
-    ----------
-    uncalibrated, calibrated : xarray.DataArray or numpy.ndarray
-        Posterior samples (xarray with ``chain, draw`` and any other dims, or 1-D numpy).
-    hdi_prob : float
-
-    Returns
-    -------
-    xarray.DataArray or float
-        Per remaining coordinate (xarray in, xarray out), or a float for numpy input.
-    """
-    w_u = hdi_width(uncalibrated, hdi_prob)
-    w_c = hdi_width(calibrated, hdi_prob)
-    return _maybe_float((w_u - w_c) / w_u * 100, uncalibrated, calibrated)
-
-
-def bias_improvement(uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: float = 0.94) -> Any:
-    """Reduction of |mean - truth|, in percent of the uncalibrated HDI width.
-
-    ``(|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``; positive
-    when calibration moved the posterior mean toward the truth.
-
-    Parameters
-    ----------
-    uncalibrated, calibrated : xarray.DataArray or numpy.ndarray
-    truth : float or xarray.DataArray
-        True value(s), broadcastable against the non-sample dims.
-    hdi_prob : float
-
-    Returns
-    -------
-    xarray.DataArray or float
-    """
-    u, c = _as_samples(uncalibrated), _as_samples(calibrated)
-    bias_u = abs(u.mean(("chain", "draw")) - truth)
-    bias_c = abs(c.mean(("chain", "draw")) - truth)
-    return _maybe_float(
-        (bias_u - bias_c) / hdi_width(uncalibrated, hdi_prob) * 100, uncalibrated, calibrated
-    )
-
-
-def _hdi_bounds(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, xr.DataArray]:
-    import arviz as az
-
-    # a name that cannot clash with a coordinate, so ArviZ can wrap it into a Dataset
-    bounds = az.hdi(samples.rename("__samples__"), hdi_prob=hdi_prob)
-    if isinstance(bounds, xr.Dataset):
-        bounds = bounds[next(iter(bounds.data_vars))]
-    return bounds.sel(hdi="lower", drop=True), bounds.sel(hdi="higher", drop=True)
-
-
-def curve_recovery(
-    curves: xr.DataArray, truth: xr.DataArray, *, dim: str = "x", hdi_prob: float = 0.94
-) -> xr.Dataset:
-    """How well posterior response curves recover the true curve.
-
-    Parameters
-    ----------
-    curves : xarray.DataArray
-        Posterior curves with dims ``chain, draw``, the grid ``dim`` and any
-        others (e.g. ``geo, channel``).
-    truth : xarray.DataArray
-        True curves on the same grid, broadcastable against ``curves`` without
-        ``chain, draw``.
-    dim : str
-        The spend-grid dim.
-    hdi_prob : float
-        Probability of the band whose coverage is reported.
-
-    Returns
-    -------
-    xarray.Dataset
-        Per remaining coordinate: ``rmse`` and ``max_abs_error`` of the
-        posterior-mean curve over the grid, ``coverage`` (share of grid points
-        whose true value lies inside the HDI band, in [0, 1]) and ``band_width``
-        (mean HDI width over the grid).
-    """
-    if not isinstance(curves, xr.DataArray) or not isinstance(truth, xr.DataArray):
-        raise TypeError("curves and truth must be xarray.DataArray")
-    if not isinstance(dim, str) or dim not in curves.dims or dim not in truth.dims:
-        raise ValueError(f"dim {dim!r} must be a dim of both curves {curves.dims} and truth")
-    _as_samples(curves)
-    hdi_prob = check_probability("hdi_prob", hdi_prob)
-    error = curves.mean(("chain", "draw")) - truth
-    low, high = _hdi_bounds(curves, hdi_prob)
-    inside = (truth >= low) & (truth <= high)
-    return xr.Dataset(
-        {
-            "rmse": np.sqrt((error**2).mean(dim)),
-            "max_abs_error": abs(error).max(dim),
-            "coverage": inside.mean(dim),
-            "band_width": (high - low).mean(dim),
-        }
-    )
-
-
-def fit_metrics(
-    observed: xr.DataArray, predicted: xr.DataArray, *, dim: str = "date"
-) -> xr.Dataset:
-    """R² and RMSE of posterior-mean predictions, per remaining coordinate (e.g. per geo).
-
-    Parameters
-    ----------
-    observed : xarray.DataArray
-        Observed outcome with the time ``dim`` (and e.g. ``geo``).
-    predicted : xarray.DataArray
-        Posterior samples of the expected outcome (``chain, draw`` plus the
-        dims of ``observed``) or already their mean. The mean of the posterior
-        predictive equals the posterior mean of the expected outcome, so either
-        gives the posterior-predictive means.
-    dim : str
-        The dim summed over.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``r2 = 1 - SS_res / SS_tot`` (within ``dim``) and ``rmse``.
-    """
-    if not isinstance(observed, xr.DataArray) or not isinstance(predicted, xr.DataArray):
-        raise TypeError("observed and predicted must be xarray.DataArray")
-    if not isinstance(dim, str) or dim not in observed.dims or dim not in predicted.dims:
-        raise ValueError(f"dim {dim!r} must be a dim of both observed and predicted")
-    mean = predicted.mean([d for d in ("chain", "draw") if d in predicted.dims])
-    resid = observed - mean
-    ss_res = (resid**2).sum(dim)
-    ss_tot = ((observed - observed.mean(dim)) ** 2).sum(dim)
-    if bool((ss_tot == 0).any()):
-        raise ValueError("observed is constant along dim for some coordinate: R² is undefined")
-    return xr.Dataset({"r2": 1 - ss_res / ss_tot, "rmse": np.sqrt((resid**2).mean(dim))})
 
 
 def lift_constraint_beta(

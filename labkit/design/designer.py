@@ -1,38 +1,14 @@
-r"""Posterior-aware lift-test design.
-
-For every candidate experiment (channel x relative spend change x duration) the
-designer pushes each posterior draw of a fitted MMM through geometric adstock
-and the saturation curve, and predicts the total lift the test would measure:
-
-* steady-state adstocked spend :math:`x_{ss} = m\,x` with :math:`m = \sum_{k<L}
-  \alpha^k` (:math:`m = 1` for normalised adstock);
-* ramp :math:`\rho_t = \sum_{k \le \min(t, L-1)} w_k / \sum_k w_k`, which is
-  exactly 1 from week :math:`L - 1` on (truncated at ``l_max``);
-* weekly lift :math:`\ell_t = f(m(x + \rho_t \Delta x)) - f(m x)`, total lift
-  :math:`L_T = \sum_{t<T} \ell_t`;
-* noise of the measured total :math:`\sigma_d = \sigma_\varepsilon \sqrt{T (1+\rho)
-  / (1-\rho)}` with :math:`\rho` the lag-1 residual autocorrelation clipped to
-  [0, 0.99];
-* assurance: the mean over draws of the two-sided normal power
-  :math:`\Phi(|L_T|/\sigma_d - z_{1-a/2}) + \Phi(-|L_T|/\sigma_d - z_{1-a/2})`
-  (or the one-sided power in the expected direction).
-
-Lift, noise and cost are on the **model scale** (spend divided by the channel
-scale, outcome divided by the target scale) unless a name ends in
-``_original``: then lift is in outcome units and cost in currency.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from labkit import _kernels
 from labkit._validate import (
@@ -44,159 +20,31 @@ from labkit._validate import (
     check_strings,
     check_values,
 )
+from labkit.design.recommendations import (
+    NATIONAL,
+    CandidateSummary,
+    NullChannel,
+    Recommendation,
+    Recommendations,
+    _minmax,
+)
 from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
-
-__all__ = [
-    "DEFAULT_DURATIONS",
-    "DEFAULT_SPEND_CHANGES",
-    "MAX_SPEND_CHANGE",
-    "ExperimentDesigner",
-    "Recommendation",
-    "Recommendations",
-    "assurance",
-    "hdi",
-    "power",
-]
+from labkit.stats import assurance, check_trust, effective_sigma, hdi
 
 DEFAULT_SPEND_CHANGES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)
+
+
 DEFAULT_DURATIONS: tuple[int, ...] = (4, 6, 8, 12)
+
+
 #: Largest relative spend change accepted (+500 %): changes are fractions, so 20 is +2000 %.
 MAX_SPEND_CHANGE = 5.0
+
+
 SCORE_KEYS = ("assurance", "cost_efficiency")
+
+
 CORRELATION_CAUTION = 0.7
-NATIONAL = "national"
-
-
-# --------------------------------------------------------------------------- small math
-
-
-def hdi(samples: np.ndarray, hdi_prob: float = 0.94) -> np.ndarray:
-    """Highest-density interval of samples along the last axis.
-
-    The same algorithm as :func:`arviz.hdi` for unimodal samples (the narrowest
-    window spanning ``floor(hdi_prob * n)`` sorted draws), vectorised over the
-    leading axes; ``tests/test_designer.py`` checks it equals ArviZ. Only the
-    ``n - floor(hdi_prob * n)`` smallest and largest draws can bound such a window,
-    so a linear-time partition plus two short sorts replace the full sort.
-
-    Parameters
-    ----------
-    samples : numpy.ndarray
-        Draws on the last axis.
-    hdi_prob : float
-        Probability mass in (0, 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``samples.shape[:-1] + (2,)``: lower and upper bounds.
-    """
-    _check_open_unit("hdi_prob", hdi_prob)
-    x = np.asarray(samples, dtype=float)
-    n = x.shape[-1]
-    interval = int(np.floor(hdi_prob * n))
-    if n - interval < 1 or interval < 1:
-        raise ValueError(f"hdi_prob={hdi_prob} leaves no interval for {n} draws")
-    if 2 * (n - interval) >= n:  # wide windows: a full sort is as cheap
-        ordered = np.sort(x, axis=-1)
-        widths = ordered[..., interval:] - ordered[..., : n - interval]
-        lo = np.argmin(widths, axis=-1)[..., None]
-        return np.concatenate(
-            [np.take_along_axis(ordered, lo, -1), np.take_along_axis(ordered, lo + interval, -1)],
-            axis=-1,
-        )
-    flat = np.ascontiguousarray(x.reshape(-1, n))
-    return _kernels.hdi_rows(flat, interval).reshape((*x.shape[:-1], 2))
-
-
-def power(
-    effect: np.ndarray, sigma: np.ndarray | float, significance_level: float, one_sided: bool
-) -> np.ndarray:
-    """Power of a z-test of the measured total lift.
-
-    Parameters
-    ----------
-    effect : numpy.ndarray
-        True total lift(s).
-    sigma : float or numpy.ndarray
-        Standard deviation of the measurement, same scale.
-    significance_level : float
-        Test level in (0, 1).
-    one_sided : bool
-        If true, ``effect`` must already be signed in the tested direction
-        (positive = the direction the test expects).
-
-    Returns
-    -------
-    numpy.ndarray
-        Probability of a significant result.
-    """
-    level = _check_open_unit("significance_level", significance_level)
-    ncp = np.asarray(effect, dtype=float) / sigma
-    if check_bool("one_sided", one_sided):
-        return ndtr(ncp - ndtri(1 - level))
-    z = ndtri(1 - level / 2)
-    return ndtr(np.abs(ncp) - z) + ndtr(-np.abs(ncp) - z)
-
-
-def assurance(
-    lifts: np.ndarray,
-    sigma: np.ndarray,
-    significance_level: float,
-    *,
-    one_sided: bool = False,
-    prior_trust: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bayesian assurance of candidates: mean power over lift draws.
-
-    Parameters
-    ----------
-    lifts : numpy.ndarray
-        Lift draws, draws on the last axis; leading axes are candidates.
-    sigma : numpy.ndarray
-        Noise sd of each candidate, broadcastable to ``lifts.shape[:-1]``.
-    significance_level : float
-    one_sided : bool
-        Count only significant results in the direction of the expected lift.
-    prior_trust : float
-        k >= 1: the tempered assurance spreads the draws around their mean by k.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Plain and tempered assurance, shape ``lifts.shape[:-1]``.
-    """
-    lifts = np.ascontiguousarray(lifts, dtype=float)
-    shape = lifts.shape[:-1]
-    flat = lifts.reshape(-1, lifts.shape[-1])
-    sig = np.ascontiguousarray(np.broadcast_to(sigma, shape), dtype=float).reshape(-1)
-    level = _check_open_unit("significance_level", significance_level)
-    one_sided = check_bool("one_sided", one_sided)
-    z = float(ndtri(1 - level)) if one_sided else float(ndtri(1 - level / 2))
-    direction = np.where(flat.mean(axis=-1) < 0, -1.0, 1.0) if one_sided else np.ones(len(flat))
-    plain, tempered = _kernels.assurance_rows(
-        flat, sig, z, bool(one_sided), direction, _check_trust(prior_trust)
-    )
-    return plain.reshape(shape), tempered.reshape(shape)
-
-
-def effective_sigma(
-    residual_std: np.ndarray | float, residual_autocorr: np.ndarray | float, duration: np.ndarray
-) -> np.ndarray:
-    """Return the standard deviation of the sum of ``duration`` AR(1) residuals.
-
-    ``residual_std * sqrt(T * (1 + rho) / (1 - rho))`` with ``rho`` clipped to
-    [0, 0.99]: negative autocorrelation is not given credit.
-    """
-    rho = np.clip(np.asarray(residual_autocorr, dtype=float), 0.0, 0.99)
-    return np.asarray(residual_std) * np.sqrt(np.asarray(duration) * (1 + rho) / (1 - rho))
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _check_open_unit(name: str, value: Any) -> float:
-    return check_probability(name, value)
 
 
 _CHANGE_HINT = (
@@ -279,283 +127,6 @@ def _check_weights(score_weights: Mapping[str, float] | None) -> dict[str, float
             f"score_weights must be finite, >= 0 and not all 0, got {dict(score_weights)}"
         )
     return weights
-
-
-def _minmax(v: np.ndarray) -> np.ndarray:
-    span = v.max() - v.min() if v.size else 0.0
-    return np.ones_like(v) if span == 0 else (v - v.min()) / span
-
-
-# --------------------------------------------------------------------------- results
-
-
-def _format_change(change: float) -> str:
-    """``-1`` -> ``"go-dark"``, ``0.2`` -> ``"+20%/wk"``, ``0.125`` -> ``"+12.5%/wk"``."""
-    return "go-dark" if change == -1 else f"{change * 100:+.3g}%/wk"
-
-
-def _format_prob(prob: float) -> str:
-    """``0.94`` -> ``"94%"``, ``0.895`` -> ``"89.5%"``."""
-    return f"{prob * 100:.3g}%"
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """One candidate lift test and what the posterior predicts for it.
-
-    Lift, noise and cost are on the model scale; ``*_original`` fields are in
-    outcome units (lift) and currency (cost).
-    """
-
-    channel: str
-    spend_change: float
-    duration: int
-    expected_lift: float
-    lift_hdi: tuple[float, float]
-    snr: float
-    assurance: float
-    assurance_tempered: float
-    assurance_sceptical: float
-    ramp_fraction: float
-    net_cost: float
-    score: float
-    geo: str = NATIONAL
-    expected_lift_original: float = float("nan")
-    net_cost_original: float = float("nan")
-    sigma_d: float = float("nan")
-    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def rationale(self) -> str:
-        """Why this test ranks where it does, in words (built on demand)."""
-        return _rationale(self, **self.context)
-
-    @property
-    def label(self) -> str:
-        """Short description, e.g. ``"search +20%/wk for 4w"``."""
-        return f"{self.channel} {_format_change(self.spend_change)} for {self.duration}w"
-
-
-@dataclass(frozen=True)
-class NullChannel:
-    """A channel whose contribution is indistinguishable from noise."""
-
-    channel: str
-    geo: str
-    go_dark_snr: float
-    duration: int
-
-    def __str__(self) -> str:
-        return (
-            f"{self.channel} ({self.geo}): switching it off for {self.duration} weeks would move "
-            f"the outcome by |SNR| = {abs(self.go_dark_snr):.2f} < 1 on average"
-        )
-
-
-@dataclass
-class Recommendations(Sequence[Recommendation]):
-    """Ranked candidates (best first), sliceable, rendered as a table in Jupyter.
-
-    A slice (``recs[:10]``) keeps the counts of the full ranking
-    (:attr:`n_passed`, :attr:`n_evaluated`) and each candidate's rank.
-
-    Attributes
-    ----------
-    items : list of Recommendation
-        The candidates shown, in rank order.
-    null_confirmation : list of NullChannel
-        Channels flagged as near-null (see :meth:`ExperimentDesigner.null_channels`).
-    n_evaluated : int
-        Candidates evaluated before the SNR filter (default: :attr:`n_passed`).
-    settings : dict
-        The arguments of :meth:`ExperimentDesigner.recommend`.
-    n_passed : int
-        Candidates that passed the SNR filter (default: ``len(items)``); a slice keeps
-        the full ranking's count.
-    ranks : list of int
-        Rank of each item in the full ranking (default ``1 .. len(items)``).
-    """
-
-    items: list[Recommendation]
-    null_confirmation: list[NullChannel] = field(default_factory=list)
-    n_evaluated: int = 0
-    settings: dict[str, Any] = field(default_factory=dict)
-    n_passed: int | None = None
-    ranks: list[int] | None = None
-
-    def __post_init__(self) -> None:
-        self.items = list(self.items)
-        if self.n_passed is None:
-            self.n_passed = len(self.items)
-        if not self.n_evaluated:
-            self.n_evaluated = self.n_passed
-        if self.ranks is None:
-            self.ranks = list(range(1, len(self.items) + 1))
-        self.ranks = [int(r) for r in self.ranks]
-        if len(self.ranks) != len(self.items):
-            raise ValueError(
-                f"ranks must give one rank per item: {len(self.ranks)} ranks for "
-                f"{len(self.items)} items"
-            )
-        if not len(self.items) <= self.n_passed <= self.n_evaluated:
-            raise ValueError(
-                "counts must satisfy len(items) <= n_passed <= n_evaluated, got "
-                f"{len(self.items)}, {self.n_passed}, {self.n_evaluated}"
-            )
-
-    @overload
-    def __getitem__(self, i: int) -> Recommendation: ...
-    @overload
-    def __getitem__(self, i: slice) -> Recommendations: ...
-    def __getitem__(self, i: int | slice) -> Recommendation | Recommendations:
-        if isinstance(i, slice):
-            return Recommendations(
-                self.items[i],
-                self.null_confirmation,
-                self.n_evaluated,
-                self.settings,
-                n_passed=self.n_passed,
-                ranks=self.ranks[i],
-            )
-        return self.items[i]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Recommendation]:
-        return iter(self.items)
-
-    @property
-    def hdi_prob(self) -> float | None:
-        """The probability of the lift HDIs (``None`` if unknown)."""
-        prob = self.settings.get("hdi_prob")
-        if prob is None and self.items:
-            prob = self.items[0].context.get("hdi_prob")
-        return None if prob is None else float(prob)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """Return a tidy table, one row per candidate, in rank order.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``channel, spend_change, duration, expected_lift, lift_hdi_lower,
-            lift_hdi_upper, snr, assurance, ramp_fraction, net_cost, score`` then
-            ``geo, assurance_tempered, assurance_sceptical, sigma_d,
-            expected_lift_original, net_cost_original``; a default integer index
-            (the rank is ``index + 1`` for the full ranking, see :attr:`ranks`).
-        """
-        rows = []
-        for r in self.items:
-            d = asdict(r)
-            lo, hi = d.pop("lift_hdi")
-            d.pop("context")
-            rows.append(d | {"lift_hdi_lower": lo, "lift_hdi_upper": hi})
-        cols = [
-            "channel", "spend_change", "duration", "expected_lift", "lift_hdi_lower",
-            "lift_hdi_upper", "snr", "assurance", "ramp_fraction", "net_cost", "score", "geo",
-            "assurance_tempered", "assurance_sceptical", "sigma_d", "expected_lift_original",
-            "net_cost_original",
-        ]  # fmt: skip
-        return pd.DataFrame(rows, columns=cols)
-
-    def to_display_frame(self) -> pd.DataFrame:
-        """Return the formatted table the HTML view shows, built row by row from the items.
-
-        A compact subset of :meth:`to_dataframe` as strings: ``channel``, ``Δ spend``,
-        ``weeks``, ``E[lift]``, the lift HDI (headed with the probability used,
-        e.g. ``lift 94% HDI``), ``SNR``, ``assurance``, ``net cost`` and ``score``,
-        indexed by ``rank`` in the full ranking (plus a ``geo`` column when the
-        items come from several geos). Tempered and sceptical assurance and the ramp
-        fraction are in :meth:`to_dataframe` only.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        prob = self.hdi_prob
-        hdi_col = "lift HDI" if prob is None else f"lift {_format_prob(prob)} HDI"
-        rows = [
-            {
-                "geo": r.geo,
-                "channel": r.channel,
-                "Δ spend": _format_change(r.spend_change),
-                "weeks": r.duration,
-                "E[lift]": f"{r.expected_lift:.3g}",
-                hdi_col: f"[{r.lift_hdi[0]:.3g}, {r.lift_hdi[1]:.3g}]",
-                "SNR": f"{r.snr:.2f}",
-                "assurance": f"{r.assurance:.2f}",
-                "net cost": f"{r.net_cost:.3g}",
-                "score": f"{r.score:.3f}",
-            }
-            for r in self.items
-        ]
-        columns = [
-            "geo", "channel", "Δ spend", "weeks", "E[lift]", hdi_col, "SNR", "assurance",
-            "net cost", "score",
-        ]  # fmt: skip
-        table = pd.DataFrame(rows, columns=columns, index=pd.Index(self.ranks, name="rank"))
-        if table["geo"].nunique() <= 1:
-            table = table.drop(columns="geo")
-        return table
-
-    def caption(self) -> str:
-        """One sentence on what the table shows: counts, filter, scale and HDI."""
-        min_snr = self.settings.get("min_snr")
-        rule = "" if min_snr is None else f" (|SNR| ≥ {float(min_snr):g})"
-        if len(self) == self.n_passed and self.ranks == list(range(1, len(self) + 1)):
-            counts = (
-                f"{self.n_passed} of {self.n_evaluated} candidates passed the SNR filter{rule}."
-            )
-        else:
-            counts = (
-                f"Showing {len(self)} of the {self.n_passed} candidates that passed the SNR "
-                f"filter{rule}; {self.n_evaluated} evaluated."
-            )
-        geos = sorted({r.geo for r in self.items})
-        where = f" Geo: {geos[0]}." if len(geos) == 1 and geos[0] != NATIONAL else ""
-        prob = self.hdi_prob
-        hdi_note = "" if prob is None else f"; lift HDI at {_format_prob(prob)}"
-        return (
-            f"{counts}{where} Lift and net cost on the model scale{hdi_note}. Tempered and "
-            "sceptical assurance and the ramp fraction: to_dataframe()."
-        )
-
-    def _repr_html_(self) -> str:
-        table = self.to_display_frame().to_html(escape=True)
-        note = f"<p>{html.escape(self.caption())}</p>"
-        if self.null_confirmation:
-            items = "".join(f"<li>{html.escape(str(n))}</li>" for n in self.null_confirmation)
-            note += f"<p><b>Null-confirmation candidates</b>:</p><ul>{items}</ul>"
-        return f'<div style="overflow-x: auto; white-space: nowrap">{table}</div>{note}'
-
-    def __repr__(self) -> str:
-        nulls = [n.channel for n in self.null_confirmation]
-        return (
-            f"Recommendations({len(self)} of {self.n_passed} candidates passing the SNR filter, "
-            f"{self.n_evaluated} evaluated; null-confirmation: {nulls})"
-        )
-
-
-@dataclass(frozen=True)
-class CandidateSummary:
-    """Everything the explorer widget shows for one candidate."""
-
-    channel: str
-    geo: str
-    spend_change: float
-    duration: int
-    lift_draws: np.ndarray
-    lift_hdi: tuple[float, float]
-    sigma_d: float
-    snr: float
-    assurance: float
-    assurance_tempered: float
-    ramp_fraction: float
-    hdi_prob: float = 0.94
-
-
-# --------------------------------------------------------------------------- designer
 
 
 class ExperimentDesigner:
@@ -771,7 +342,7 @@ class ExperimentDesigner:
         -------
         ExperimentDesigner
         """
-        from labkit.mmm import mmm_facts
+        from labkit.design.facts import mmm_facts
 
         facts = mmm_facts(
             mmm, last_weeks=last_weeks, max_ppc_draws=max_ppc_draws, random_seed=random_seed
@@ -958,9 +529,9 @@ class ExperimentDesigner:
         change = _check_spend_change("spend_change", spend_change)
         weeks = check_int("duration", duration, minimum=1, unit="weeks")
         idx = self._unit_index(geo)
-        sig = _check_open_unit("significance_level", significance_level)
-        prob = _check_open_unit("hdi_prob", hdi_prob)
-        k = _check_trust(prior_trust)
+        sig = check_probability("significance_level", significance_level)
+        prob = check_probability("hdi_prob", hdi_prob)
+        k = check_trust(prior_trust)
         one_sided = check_bool("one_sided", one_sided)
         draws = self.lift_draws(channel, change, weeks, geo)
         sd = float(self.sigma_d(weeks, geo))
@@ -1095,10 +666,10 @@ class ExperimentDesigner:
         """
         changes = np.array(_check_spend_changes(spend_changes, "spend_changes"))
         weeks = np.array(_check_durations(durations, "durations"))
-        sig = _check_open_unit("significance_level", significance_level)
-        hdi_prob = _check_open_unit("hdi_prob", hdi_prob)
+        sig = check_probability("significance_level", significance_level)
+        hdi_prob = check_probability("hdi_prob", hdi_prob)
         weights = _check_weights(score_weights)
-        k = _check_trust(prior_trust)
+        k = check_trust(prior_trust)
         null_probability = check_number(
             "null_probability", null_probability, low=0.0, high=1.0, high_open=True
         )
@@ -1238,7 +809,7 @@ class ExperimentDesigner:
         experiments the share of significant results estimates the assurance.
         """
         n_experiments = check_int("n_experiments", n_experiments, minimum=1)
-        sig = _check_open_unit("significance_level", significance_level)
+        sig = check_probability("significance_level", significance_level)
         rng = np.random.default_rng(random_seed)
         draws = self.lift_draws(channel, spend_change, duration, geo)
         sd = float(self.sigma_d(duration, geo))
@@ -1258,10 +829,6 @@ class ExperimentDesigner:
 def _as_units(values: Any) -> np.ndarray:
     """Posterior draws as a C-contiguous float (n_units, n_draws) array."""
     return np.ascontiguousarray(np.atleast_2d(np.asarray(values, dtype=float)))
-
-
-def _check_trust(prior_trust: float) -> float:
-    return check_number("prior_trust", prior_trust, low=1.0, hint=" (1 = trust the posterior)")
 
 
 def _stack_units(
@@ -1294,45 +861,3 @@ def _stack_units(
             )
             out[name][str(c)] = np.broadcast_to(arr, (len(units), arr.shape[-1])).copy()
     return units, out
-
-
-def _rationale(
-    r: Recommendation,
-    rank: int = 1,
-    n_channels: int = 1,
-    correlated: Sequence[tuple[str, float]] = (),
-    is_null: bool = False,
-    prior_trust: float = 1.0,
-    null_probability: float = 0.0,
-    hdi_prob: float = 0.94,
-) -> str:
-    lo, hi = r.lift_hdi
-    lines = [
-        f"{r.channel} is the channel whose contribution the posterior is least sure of "
-        f"(uncertainty rank #1 of {n_channels}): a high-priority test target."
-        if rank == 1
-        else f"{r.channel} ranks #{rank} of {n_channels} by the posterior uncertainty of its "
-        "contribution.",
-        f"A {_format_change(r.spend_change)} change for {r.duration} weeks predicts a total "
-        "lift of "
-        f"{r.expected_lift:.3g} ({_format_prob(hdi_prob)} HDI [{lo:.3g}, {hi:.3g}], model scale), "
-        f"SNR {r.snr:.2f}, "
-        f"assurance {r.assurance:.2f}.",
-        f"If the posterior were {prior_trust:g}x as wide, assurance would be "
-        f"{r.assurance_tempered:.2f}; "
-        f"with a {null_probability:.0%} chance of no effect at all, {r.assurance_sceptical:.2f}.",
-        f"The test captures {r.ramp_fraction:.0%} of the steady-state effect (adstock ramp); "
-        "net cost "
-        f"{r.net_cost:.3g} (model scale).",
-    ]
-    if correlated:
-        pairs = ", ".join(f"{o} (r = {v:.2f})" for o, v in correlated)
-        lines.append(
-            f"Caution: {r.channel}'s spend is strongly correlated with {pairs}; the MMM may not "
-            "have separated their effects, so this posterior (and the assurance built on it) "
-            "can be "
-            "confidently wrong. The test itself breaks the correlation."
-        )
-    if is_null:
-        lines.append(f"{r.channel} is flagged near-null: this test would mostly confirm a null.")
-    return "\n".join(lines)

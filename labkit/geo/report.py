@@ -1,13 +1,4 @@
-"""``CalibrationReport``: an uncalibrated and a calibrated geo MMM against the truth.
-
-One object gathers what the geo-calibration chapter measures: per geo x channel
-x parameter, the posterior means and HDI widths of both fits with
-:func:`~labkit.calibration.precision_improvement` and
-:func:`~labkit.calibration.bias_improvement`; the recovery of every saturation
-curve (:func:`~labkit.calibration.curve_recovery`); per-geo R² and RMSE
-(:func:`~labkit.calibration.fit_metrics`); and the divergences of both fits. It
-renders as tidy tables, standard figures and Markdown.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
@@ -20,12 +11,13 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from labkit._validate import check_int, check_probability
-from labkit.calibration import bias_improvement, curve_recovery, fit_metrics, hdi_width
-from labkit.geo import expected_sales, geo_truth, saturation_curves, true_curves
-
-__all__ = ["MODELS", "PARAMETERS", "CalibrationReport"]
+from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.geo.metrics import bias_improvement, curve_recovery, fit_metrics
+from labkit.stats import hdi_width
 
 MODELS = ("uncalibrated", "calibrated")
+
+
 PARAMETERS = ("saturation_lam", "saturation_beta", "adstock_alpha")
 
 
@@ -310,24 +302,24 @@ class CalibrationReport:
 
     def plot_improvement(self, metric: str = "precision") -> Figure:
         """Bars of precision or bias improvement per geo, faceted by parameter x channel."""
-        from labkit.plotting import plot_improvement
+        from labkit.geo.plots import plot_improvement
 
         return plot_improvement(self.parameters, metric=metric)
 
     def plot_parameters(self, channel: str | None = None) -> Figure:
         """(lam, beta) posterior means and HDIs per geo for both models, with the truth."""
-        from labkit.plotting import plot_parameter_recovery
+        from labkit.geo.plots import plot_parameter_recovery
 
         return plot_parameter_recovery(self, channel=channel)
 
     def plot_curves(self) -> Figure:
         """Posterior saturation curves of both models against the truth, every geo x channel."""
-        from labkit.plotting import plot_curve_recovery
+        from labkit.geo.plots import plot_curve_recovery
 
         return plot_curve_recovery(self)
 
     def plot_fit(self) -> Figure:
         """Observed sales and both models' expected sales (HDI band) per geo."""
-        from labkit.plotting import plot_geo_fit
+        from labkit.geo.plots import plot_geo_fit
 
         return plot_geo_fit(self)
