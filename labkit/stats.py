@@ -1,9 +1,17 @@
-"""TODO docstring."""
+"""Statistics shared by every chapter: HDIs, power, assurance, noise, divergences.
+
+One home for each: :data:`HDI_PROB` is the book's HDI probability; :func:`hdi`
+is ArviZ's HDI on numpy draws along the last axis (vectorised, for the
+designer's thousands of candidates; tests pin it to :func:`arviz.hdi`);
+:func:`hdi_bounds` and :func:`hdi_width` call :func:`arviz.hdi` on posterior
+samples with ``chain`` and ``draw`` dims (xarray in, xarray out).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import arviz as az
 import numpy as np
 import xarray as xr
 from scipy.special import ndtr, ndtri
@@ -15,8 +23,11 @@ from labkit._validate import (
     check_probability,
 )
 
+HDI_PROB = 0.94
+"""The HDI probability used throughout the book (ArviZ's default)."""
 
-def hdi(samples: np.ndarray, hdi_prob: float = 0.94) -> np.ndarray:
+
+def hdi(samples: np.ndarray, hdi_prob: float = HDI_PROB) -> np.ndarray:
     """Highest-density interval of samples along the last axis.
 
     The same algorithm as :func:`arviz.hdi` for unimodal samples (the narrowest
@@ -138,7 +149,8 @@ def effective_sigma(
     return np.asarray(residual_std) * np.sqrt(np.asarray(duration) * (1 + rho) / (1 - rho))
 
 
-def _as_samples(values: Any) -> xr.DataArray:
+def as_samples(values: Any) -> xr.DataArray:
+    """Posterior samples as an xarray with ``chain`` and ``draw`` dims (1-D numpy: one chain)."""
     if isinstance(values, xr.DataArray):
         if not {"chain", "draw"} <= set(values.dims):
             raise ValueError(f"posterior samples need dims 'chain' and 'draw', got {values.dims}")
@@ -149,16 +161,17 @@ def _as_samples(values: Any) -> xr.DataArray:
     return xr.DataArray(arr[None, :], dims=("chain", "draw"))
 
 
-def hdi_width(samples: Any, hdi_prob: float = 0.94) -> xr.DataArray:
+def hdi_width(samples: Any, hdi_prob: float = HDI_PROB) -> xr.DataArray:
     """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
     hdi_prob = check_probability("hdi_prob", hdi_prob)
-    low, high = _hdi_bounds(_as_samples(samples), hdi_prob)
+    low, high = hdi_bounds(as_samples(samples), hdi_prob)
     return high - low
 
 
-def _hdi_bounds(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, xr.DataArray]:
-    import arviz as az
-
+def hdi_bounds(samples: Any, hdi_prob: float = HDI_PROB) -> tuple[xr.DataArray, xr.DataArray]:
+    """Lower and upper HDI bounds (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
+    samples = as_samples(samples)
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
     # a name that cannot clash with a coordinate, so ArviZ can wrap it into a Dataset
     bounds = az.hdi(samples.rename("__samples__"), hdi_prob=hdi_prob)
     if isinstance(bounds, xr.Dataset):
@@ -169,3 +182,24 @@ def _hdi_bounds(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, x
 def check_trust(prior_trust: float) -> float:
     """Check a design-prior trust factor k >= 1 (1 = trust the posterior as it is)."""
     return check_number("prior_trust", prior_trust, low=1.0, hint=" (1 = trust the posterior)")
+
+
+def divergences(fit: Any) -> int:
+    """Count the divergent transitions of a fit.
+
+    Parameters
+    ----------
+    fit : pymc-marketing model, arviz.InferenceData or None
+        Anything with ``idata`` or ``sample_stats``.
+
+    Returns
+    -------
+    int
+        The count of ``diverging`` draws over all chains, 0 when the fit has no
+        sampler statistics (e.g. a grid posterior).
+    """
+    idata = getattr(fit, "idata", fit)
+    stats = getattr(idata, "sample_stats", None)
+    if stats is None or "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())

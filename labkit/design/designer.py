@@ -29,7 +29,7 @@ from labkit.design.recommendations import (
     _minmax,
 )
 from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
-from labkit.stats import assurance, check_trust, effective_sigma, hdi
+from labkit.stats import HDI_PROB, assurance, check_trust, effective_sigma, hdi
 
 DEFAULT_SPEND_CHANGES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)
 
@@ -494,7 +494,7 @@ class ExperimentDesigner:
         *,
         geo: str | None = None,
         significance_level: float = 0.05,
-        hdi_prob: float = 0.94,
+        hdi_prob: float = HDI_PROB,
         prior_trust: float = 1.0,
         one_sided: bool = False,
     ) -> CandidateSummary:
@@ -621,7 +621,7 @@ class ExperimentDesigner:
         min_snr: float = 2.0,
         significance_level: float = 0.05,
         score_weights: Mapping[str, float] | None = None,
-        hdi_prob: float = 0.94,
+        hdi_prob: float = HDI_PROB,
         *,
         channels: Sequence[str] | None = None,
         geo: str | None = None,

@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
+from labkit.stats import HDI_PROB
 
 _MARKERS = {"increase": "^", "decrease": "v", "go-dark": "X"}
 
@@ -62,7 +63,7 @@ def plot_adstock_posterior(designer: Any, unit: int = 0) -> Figure:
 def plot_saturation_curves(
     designer: Any,
     spend_changes: tuple[float, ...] = (0.2, 0.5),
-    hdi_prob: float = 0.94,
+    hdi_prob: float = HDI_PROB,
     unit: int = 0,
 ) -> Figure:
     """Posterior saturation curves on the adstocked-spend axis.
@@ -121,7 +122,7 @@ def plot_lift_distributions(
     channel: str,
     spend_changes: tuple[float, ...] = (0.2, 0.5, -0.5, -1.0),
     durations: tuple[int, ...] = (4, 6, 8, 12),
-    hdi_prob: float = 0.94,
+    hdi_prob: float = HDI_PROB,
     geo: str | None = None,
 ) -> Figure:
     """Posterior lift distributions: spend changes in rows, durations in columns.

@@ -10,6 +10,8 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
+from labkit.stats import HDI_PROB
+
 NATIONAL = "national"
 
 
@@ -281,7 +283,7 @@ class CandidateSummary:
     assurance: float
     assurance_tempered: float
     ramp_fraction: float
-    hdi_prob: float = 0.94
+    hdi_prob: float = HDI_PROB
 
 
 def _rationale(
@@ -292,7 +294,7 @@ def _rationale(
     is_null: bool = False,
     prior_trust: float = 1.0,
     null_probability: float = 0.0,
-    hdi_prob: float = 0.94,
+    hdi_prob: float = HDI_PROB,
 ) -> str:
     lo, hi = r.lift_hdi
     lines = [

@@ -21,6 +21,7 @@ from labkit._validate import (
 from labkit.causal import total_effect_draws
 from labkit.geo.model import _check_geo_panel
 from labkit.response import adstock_ramp, logistic
+from labkit.stats import HDI_PROB
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def lift_test_from_synthetic_control(
     include_noise: bool = True,
     adstock_alpha: float | None = None,
     l_max: int | None = None,
-    hdi_prob: float = 0.94,
+    hdi_prob: float = HDI_PROB,
     random_seed: int | None = 0,
 ) -> dict[str, Any]:
     """One lift-table row from a CausalPy synthetic control of one treated geo.

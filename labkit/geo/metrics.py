@@ -10,14 +10,14 @@ import xarray as xr
 from labkit._validate import (
     check_probability,
 )
-from labkit.stats import _as_samples, _hdi_bounds, hdi_width
+from labkit.stats import HDI_PROB, as_samples, hdi_bounds, hdi_width
 
 
 def _maybe_float(result: xr.DataArray, *inputs: Any) -> xr.DataArray | float:
     return float(result) if not any(isinstance(i, xr.DataArray) for i in inputs) else result
 
 
-def precision_improvement(uncalibrated: Any, calibrated: Any, hdi_prob: float = 0.94) -> Any:
+def precision_improvement(uncalibrated: Any, calibrated: Any, hdi_prob: float = HDI_PROB) -> Any:
     """Percent by which calibration narrows the HDI: (w_uncal - w_cal) / w_uncal x 100.
 
     Parameters
@@ -36,7 +36,9 @@ def precision_improvement(uncalibrated: Any, calibrated: Any, hdi_prob: float = 
     return _maybe_float((w_u - w_c) / w_u * 100, uncalibrated, calibrated)
 
 
-def bias_improvement(uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: float = 0.94) -> Any:
+def bias_improvement(
+    uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: float = HDI_PROB
+) -> Any:
     """Reduction of |mean - truth|, in percent of the uncalibrated HDI width.
 
     ``(|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``; positive
@@ -53,7 +55,7 @@ def bias_improvement(uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: f
     -------
     xarray.DataArray or float
     """
-    u, c = _as_samples(uncalibrated), _as_samples(calibrated)
+    u, c = as_samples(uncalibrated), as_samples(calibrated)
     bias_u = abs(u.mean(("chain", "draw")) - truth)
     bias_c = abs(c.mean(("chain", "draw")) - truth)
     return _maybe_float(
@@ -62,7 +64,7 @@ def bias_improvement(uncalibrated: Any, calibrated: Any, truth: Any, hdi_prob: f
 
 
 def curve_recovery(
-    curves: xr.DataArray, truth: xr.DataArray, *, dim: str = "x", hdi_prob: float = 0.94
+    curves: xr.DataArray, truth: xr.DataArray, *, dim: str = "x", hdi_prob: float = HDI_PROB
 ) -> xr.Dataset:
     """How well posterior response curves recover the true curve.
 
@@ -91,10 +93,10 @@ def curve_recovery(
         raise TypeError("curves and truth must be xarray.DataArray")
     if not isinstance(dim, str) or dim not in curves.dims or dim not in truth.dims:
         raise ValueError(f"dim {dim!r} must be a dim of both curves {curves.dims} and truth")
-    _as_samples(curves)
+    as_samples(curves)
     hdi_prob = check_probability("hdi_prob", hdi_prob)
     error = curves.mean(("chain", "draw")) - truth
-    low, high = _hdi_bounds(curves, hdi_prob)
+    low, high = hdi_bounds(curves, hdi_prob)
     inside = (truth >= low) & (truth <= high)
     return xr.Dataset(
         {

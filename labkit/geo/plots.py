@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, concise_dates, grid_shape, panels
 from labkit.data import Dataset, check_dataset
+from labkit.stats import HDI_PROB
 
 _MODEL_COLORS = {"uncalibrated": "C0", "calibrated": "C2"}
 
@@ -108,7 +109,7 @@ def plot_lift_comparison(
     estimated: pd.DataFrame,
     label: str = "CausalPy",
     *,
-    interval_prob: float = 0.94,
+    interval_prob: float = HDI_PROB,
 ) -> Figure:
     """Estimated lift tests (their interval) next to the oracle lift, per treated geo.
 

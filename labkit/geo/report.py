@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from labkit._validate import check_int, check_probability
 from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
 from labkit.geo.metrics import bias_improvement, curve_recovery, fit_metrics
-from labkit.stats import hdi_width
+from labkit.stats import HDI_PROB, divergences, hdi_width
 
 MODELS = ("uncalibrated", "calibrated")
 
@@ -31,13 +31,6 @@ def _idata(fit: Any, name: str) -> Any:
             f"{name} is not a fit of the geo MMM: it lacks {missing or ['constant_data']}"
         )
     return idata
-
-
-def _divergences(idata: Any) -> int:
-    stats = getattr(idata, "sample_stats", None)
-    if stats is None or "diverging" not in stats:
-        return 0
-    return int(stats["diverging"].sum())
 
 
 @dataclass
@@ -89,7 +82,7 @@ class CalibrationReport:
         dataset: Any,
         *,
         lift_tests: pd.DataFrame | None = None,
-        hdi_prob: float = 0.94,
+        hdi_prob: float = HDI_PROB,
         n_points: int = 61,
         max_curve_draws: int = 400,
     ) -> CalibrationReport:
@@ -207,7 +200,7 @@ class CalibrationReport:
                 ]
             ],
             fit=fit_df[["geo", "treated", "model", "r2", "rmse"]],
-            divergences={m: _divergences(i) for m, i in fits.items()},
+            divergences={m: divergences(i) for m, i in fits.items()},
             hdi_prob=hdi_prob,
             curve_draws=draws,
             true_curve=true_curve,

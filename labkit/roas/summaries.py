@@ -14,7 +14,7 @@ from labkit._validate import (
     check_probability,
     check_strings,
 )
-from labkit.stats import hdi
+from labkit.stats import HDI_PROB, hdi
 
 
 def true_roas(
@@ -83,7 +83,7 @@ def roas_draws(mmm: Any, X: pd.DataFrame) -> xr.DataArray:
 
 
 def roas_summary(
-    roas: xr.DataArray, truth: Mapping[str, float], hdi_prob: float = 0.94
+    roas: xr.DataArray, truth: Mapping[str, float], hdi_prob: float = HDI_PROB
 ) -> pd.DataFrame:
     """ROAS posterior against the truth, per channel.
 
@@ -131,7 +131,7 @@ def fold_summaries(
     *,
     label: str,
     parameters: Sequence[str] = ("adstock_alpha", "saturation_lam", "saturation_beta"),
-    hdi_prob: float = 0.94,
+    hdi_prob: float = HDI_PROB,
 ) -> dict[str, pd.DataFrame]:
     """Per-fold tables from a ``TimeSliceCrossValidator.run(..., return_models=True)``.
 
