@@ -1,13 +1,20 @@
 """labkit: notebook-first Bayesian marketing measurement.
 
-Public API
-----------
-load_dataset
-    Read a simulated data set and its truth from ``data/``.
-sampling
-    Fast mode (``LABKIT_FAST=1``) and sampler settings for every fit in the book.
-simulate
-    Seeded data-generating processes with known ground truth.
+One subpackage per question the book answers, each holding its maths, its
+figures (``plots``) and its widget (``widgets``):
+
+- :mod:`labkit.design`: which lift test to run next (chapter 1);
+- :mod:`labkit.geo`: geo lift tests calibrating a hierarchical MMM (chapter 2);
+- :mod:`labkit.roas`: ROAS against the truth, lift tests against a confounder (chapter 3);
+- :mod:`labkit.elicitation`: from an experiment to priors (chapter 4);
+- :mod:`labkit.data`: the simulated data sets, their truth and their registry.
+
+Shared: :mod:`labkit.stats` (HDIs, power, assurance, divergences),
+:mod:`labkit.response` (adstock and saturation curves), :mod:`labkit.causal`
+(CausalPy effect draws), :mod:`labkit.sampling` (fast mode and sampler settings).
+
+Top level: :func:`load_dataset`, :func:`setup_notebook`, :func:`is_fast`,
+:func:`mode_banner`.
 """
 
 import warnings

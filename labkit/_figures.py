@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""The book's figure style, shared by every concept's ``plots`` module.
+
+Sizes and fonts that read at the book's column width, and small layout helpers
+(balanced panel grids, concise date ticks, shaded test windows, channel colours).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,6 @@ from matplotlib.figure import Figure
 # figure wider than ~8-9 in is scaled down (a 12 in figure shrinks 10 pt text to ~6.6 pt).
 # Figures here stay within FIG_WIDTH and use at least SMALL pt for legends and panel titles.
 FIG_WIDTH = 9.0
-
-
 SMALL = 9
 
 
@@ -64,7 +66,8 @@ def concise_dates(ax: plt.Axes, maxticks: int = 8) -> None:
     """Short date tick labels ("2023", "Apr", ...) that fit narrow panels."""
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(maxticks=maxticks)
+    # minticks=2: with the default 5 a short axis leaves no valid interval and matplotlib warns
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 

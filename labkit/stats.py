@@ -32,9 +32,8 @@ def hdi(samples: np.ndarray, hdi_prob: float = HDI_PROB) -> np.ndarray:
 
     The same algorithm as :func:`arviz.hdi` for unimodal samples (the narrowest
     window spanning ``floor(hdi_prob * n)`` sorted draws), vectorised over the
-    leading axes; ``tests/test_designer.py`` checks it equals ArviZ. Only the
-    ``n - floor(hdi_prob * n)`` smallest and largest draws can bound such a window,
-    so a linear-time partition plus two short sorts replace the full sort.
+    leading axes; ``tests/test_stats.py`` checks it equals ArviZ. numpy's
+    vectorised sort makes the full sort the fastest route (84 x 4000 draws in ~3 ms).
 
     Parameters
     ----------
@@ -54,16 +53,13 @@ def hdi(samples: np.ndarray, hdi_prob: float = HDI_PROB) -> np.ndarray:
     interval = int(np.floor(hdi_prob * n))
     if n - interval < 1 or interval < 1:
         raise ValueError(f"hdi_prob={hdi_prob} leaves no interval for {n} draws")
-    if 2 * (n - interval) >= n:  # wide windows: a full sort is as cheap
-        ordered = np.sort(x, axis=-1)
-        widths = ordered[..., interval:] - ordered[..., : n - interval]
-        lo = np.argmin(widths, axis=-1)[..., None]
-        return np.concatenate(
-            [np.take_along_axis(ordered, lo, -1), np.take_along_axis(ordered, lo + interval, -1)],
-            axis=-1,
-        )
-    flat = np.ascontiguousarray(x.reshape(-1, n))
-    return _kernels.hdi_rows(flat, interval).reshape((*x.shape[:-1], 2))
+    ordered = np.sort(x, axis=-1)
+    widths = ordered[..., interval:] - ordered[..., : n - interval]
+    lo = np.argmin(widths, axis=-1)[..., None]
+    return np.concatenate(
+        [np.take_along_axis(ordered, lo, -1), np.take_along_axis(ordered, lo + interval, -1)],
+        axis=-1,
+    )
 
 
 def power(

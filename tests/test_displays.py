@@ -136,7 +136,7 @@ def report():
 
 #: Every class in labkit with a rich display, and the test below that checks it.
 COVERED = {
-    "design.recommendations.Recommendations": "test_recommendations_html_matches_to_dataframe_row_for_row",
+    "design.recommendations.Recommendations": "test_recommendations_html_matches_to_dataframe_row_for_row",  # noqa: E501
     "geo.report.CalibrationReport": "test_calibration_report_markdown_matches_its_tables",
 }
 

@@ -9,7 +9,7 @@ from labkit.elicitation.posterior import elicit
 from labkit.elicitation.priors import fit_prior, mmm_priors
 
 
-def test_derivative_matches_seed_table_and_algebra():
+def test_derivative_matches_the_published_table_and_algebra():
     x = np.array([0.5, 1.0, 2.0, 4.0])
     d = saturation_derivative("michaelis_menten", x, alpha=2.75, lam=2.5)
     np.testing.assert_allclose(d, [0.7639, 0.5612, 0.3395, 0.1627], atol=5e-5)
@@ -171,3 +171,67 @@ def test_fit_prior_uses_preliz_maxent():
     for name, value in reference.params_dict.items():
         assert abs(fitted.params[name] - value) < 1e-10
     assert abs(fitted.mass - 0.95) < 1e-4
+
+
+def test_effect_hdi_is_the_summary_interval():
+    from labkit.stats import hdi
+
+    weeks = 5
+    fake = FakeSyntheticControl(-2.0, weeks, sigma=0.5)
+    dates = pd.date_range("2023-10-01", periods=14 + weeks, freq="W")
+    spend = pd.Series(np.r_[np.full(14, 4.0), np.full(weeks, 1.0)], index=dates)
+    o = experiment_observation(fake, spend, random_seed=0)
+    lo, hi = o.effect_hdi
+    assert (lo, hi) == tuple(hdi(o.total_effect, o.hdi_prob))
+    assert o.summary().loc[0, "effect 95% HDI"] == f"[{lo:.3g}, {hi:.3g}]"
+
+
+def test_synthetic_observations_are_the_true_derivative_plus_noise():
+    from labkit.elicitation.derivative import synthetic_observations
+
+    x, sd = np.array([0.5, 1.0, 2.5, 4.0, 6.0]), np.array([0.05, 0.04, 0.03, 0.02, 0.015])
+    obs = synthetic_observations("michaelis_menten", x, sd, random_seed=7, alpha=2.75, lam=2.5)
+    assert list(obs.columns) == ["x", "rate", "rate_sd"]
+    true = saturation_derivative("michaelis_menten", x, alpha=2.75, lam=2.5)
+    noise = np.random.default_rng(7).normal(0, sd)
+    np.testing.assert_array_equal(obs["rate"], true + noise)
+    np.testing.assert_array_equal(obs["rate_sd"], sd)
+    one_sd = synthetic_observations("logistic", [1.0, 2.0], 0.1, random_seed=0, lam=1.0, beta=1.0)
+    assert one_sd["rate_sd"].tolist() == [0.1, 0.1]
+    with pytest.raises(ValueError, match="rate_sd must be > 0"):
+        synthetic_observations("logistic", [1.0], 0.0, lam=1.0, beta=1.0)
+
+
+def test_one_experiment_leaves_a_long_ridge():
+    from labkit.elicitation.posterior import log_likelihood_surface, near_peak_extent
+
+    axes = {"alpha": np.linspace(0.1, 10, 200), "lam": np.linspace(0.1, 10, 200)}
+    surface = log_likelihood_surface(OBS, "michaelis_menten", axes)
+    extent = near_peak_extent(axes, surface)
+    assert list(extent.index) == ["alpha", "lam"]
+    assert list(extent.columns) == ["low", "high", "span"]
+    assert extent.loc["lam", "span"] > 5  # one point does not pin lam down
+    g_alpha, g_lam = np.meshgrid(axes["alpha"], axes["lam"])
+    ridge = surface >= surface.max() - 1.5
+    assert extent.loc["alpha", "low"] == g_alpha[ridge].min()
+    assert extent.loc["lam", "high"] == g_lam[ridge].max()
+    two = pd.concat([OBS, pd.DataFrame({"x": [5.0], "rate": [0.12], "rate_sd": [0.01]})])
+    narrower = near_peak_extent(axes, log_likelihood_surface(two, "michaelis_menten", axes))
+    assert narrower.loc["lam", "span"] < extent.loc["lam", "span"]
+    with pytest.raises(ValueError, match="surface must have shape"):
+        near_peak_extent(axes, surface.T[:10])
+
+
+@pytest.mark.slow
+def test_fitted_prior_table_has_one_row_per_parameter():
+    from labkit.elicitation.priors import fitted_prior_table
+
+    res = elicit(OBS, random_seed=0)
+    _, fitted = mmm_priors(res, "meta", ["meta"], target_scale=7.0, channel_scale=4.0)
+    table = fitted_prior_table(fitted)
+    assert list(table.index) == ["alpha", "lam"]
+    assert {"family", "alpha", "beta", "lower", "upper", "mass", "scale"} <= set(table.columns)
+    assert table.loc["lam", "scale"] == 4.0 and table.loc["alpha", "scale"] == 7.0
+    assert table.loc["alpha", "mass"] == pytest.approx(fitted["alpha"].mass)
+    with pytest.raises(TypeError, match="dict of FittedPrior"):
+        fitted_prior_table({"alpha": 1.0})

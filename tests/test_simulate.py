@@ -1,12 +1,10 @@
 import numpy as np
 import pytest
 
-from labkit.data.simulate import (
-    correlated_series,
-    simulate_confounded,
-    simulate_geo_panel,
-    simulate_two_countries,
-)
+from labkit.data.confounded import simulate_confounded
+from labkit.data.geo_panel import simulate_geo_panel
+from labkit.data.simulate import correlated_series
+from labkit.data.two_countries import simulate_two_countries
 from labkit.design.fixture import impose_spend_correlation, simulate_designer_fixture
 
 

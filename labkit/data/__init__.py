@@ -1,4 +1,19 @@
-"""TODO docstring."""
+"""The book's simulated data sets: registry, loader and byte-exact serialisation.
+
+Three seeded simulators, one per data set, write the observations to
+``data/<name>.csv`` and the truth that generated them to ``data/<name>.json``:
+
+- ``geo_panel`` (:mod:`labkit.data.geo_panel`): eight geos, two near-collinear
+  channels and a geo lift test on one of them;
+- ``confounded`` (:mod:`labkit.data.confounded`): national sales with an
+  unobserved confounder of spend and sales;
+- ``two_countries`` (:mod:`labkit.data.two_countries`): a spend cut in one
+  country with the other as a natural control.
+
+:func:`load_dataset` reads a data set with its truth; ``python -m labkit.data``
+regenerates the files, and ``--check`` verifies that a regeneration reproduces
+them byte for byte. Figures of the data tour are in :mod:`labkit.data.plots`.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +27,28 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_strings
-from labkit.data.simulate import (
-    SimulatedDataset,
-    simulate_confounded,
-    simulate_geo_panel,
-    simulate_two_countries,
-)
+from labkit.data.confounded import simulate_confounded
+from labkit.data.geo_panel import simulate_geo_panel
+from labkit.data.simulate import SimulatedDataset
+from labkit.data.two_countries import simulate_two_countries
+
+__all__ = [
+    "DATASETS",
+    "DATA_DIR",
+    "Dataset",
+    "SimulatedDataset",
+    "check_dataset",
+    "dataset_bytes",
+    "load_dataset",
+    "simulate_confounded",
+    "simulate_geo_panel",
+    "simulate_two_countries",
+    "truth_frame",
+    "write_datasets",
+]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
+"""The repository's ``data/`` folder, where the committed data sets live."""
 
 FLOAT_FORMAT = "%.10g"
 

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""Regenerate the book's simulated data sets, or check the committed files.
+
+Each data set is simulated from its seed and written to <name>.csv (the
+observations) and <name>.json (the truth). With --check nothing is written:
+the command fails, listing the files that differ, unless a fresh regeneration
+matches the committed files byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,17 @@ from labkit.data import DATA_DIR, DATASETS, _check_name, dataset_bytes, write_da
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m labkit.data", description=__doc__)
-    parser.add_argument("names", nargs="*", help="data sets (default: all)")
-    parser.add_argument("--dir", default=str(DATA_DIR), help="output folder")
+    parser = argparse.ArgumentParser(
+        prog="python -m labkit.data",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "names", nargs="*", help=f"data sets among {', '.join(DATASETS)} (default: all)"
+    )
+    parser.add_argument(
+        "--dir", default=str(DATA_DIR), help="folder of the data files (default: %(default)s)"
+    )
     parser.add_argument(
         "--check", action="store_true", help="fail if a committed file differs from a regeneration"
     )

@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""Figures of the data tour: each data set's spend, sales and experiment at a glance.
+
+One figure per data set, each taking the :class:`~labkit.data.Dataset` that
+:func:`~labkit.data.load_dataset` returns and refusing any other data set.
+"""
 
 from __future__ import annotations
 

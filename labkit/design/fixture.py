@@ -1,28 +1,41 @@
-"""TODO docstring."""
+"""A posterior with known truth for the experiment designer, without fitting a model.
+
+:func:`simulate_designer_fixture` simulates weekly spend and an outcome from
+known logistic saturation and geometric adstock parameters
+(:data:`DESIGNER_TRUTH`), then draws a posterior around that truth whose spread
+differs by channel, as a fitted MMM's would. :data:`DESIGNER_EDGE_TRUTH` adds a
+channel with almost no effect, and :func:`impose_spend_correlation` makes two
+channels' spend move together: the two situations the designer's safeguards
+flag.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import arviz as az
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from labkit._validate import check_mapping, check_number, check_positive, check_strings
 from labkit.data.simulate import _gamma, _in_range, _positive_int, _seed, _smooth, correlated_series
+from labkit.design.designer import ExperimentDesigner
+from labkit.response import geometric_adstock, logistic
 
 DESIGNER_TRUTH: dict[str, dict[str, float]] = {
     "tv": {"lam": 0.5, "beta": 3.0, "alpha": 0.7},
     "search": {"lam": 2.0, "beta": 1.5, "alpha": 0.3},
     "social": {"lam": 1.0, "beta": 0.8, "alpha": 0.5},
 }
-
+"""True logistic ``lam``, ``beta`` and adstock ``alpha`` of the three channels."""
 
 DESIGNER_EDGE_TRUTH: dict[str, dict[str, float]] = {
     **DESIGNER_TRUTH,
     "display": {"lam": 1.0, "beta": 0.01, "alpha": 0.4},
 }
-
+""":data:`DESIGNER_TRUTH` plus ``display``, a channel whose effect is lost in the noise."""
 
 # Relative posterior spread (sd of log lam / log beta) per channel: tv is the least identified.
 DESIGNER_SPREAD: dict[str, float] = {"tv": 0.25, "search": 0.1, "social": 0.15, "display": 0.3}
@@ -54,7 +67,7 @@ class DesignerFixture:
     spend_correlation : pandas.DataFrame
     """
 
-    idata: Any
+    idata: az.InferenceData
     data: pd.DataFrame
     truth: dict[str, Any]
     current_spend: dict[str, float]
@@ -62,10 +75,11 @@ class DesignerFixture:
     residual_autocorr: float
     spend_correlation: pd.DataFrame
 
-    def designer(self, **overrides: Any):
-        """Return an :class:`~labkit.design.ExperimentDesigner` built from this fixture."""
-        from labkit.design.designer import ExperimentDesigner
+    def designer(self, **overrides: Any) -> ExperimentDesigner:
+        """Return an :class:`~labkit.design.ExperimentDesigner` built from this fixture.
 
+        ``overrides`` replace arguments of :meth:`ExperimentDesigner.from_idata`.
+        """
         kwargs: dict[str, Any] = {
             "current_spend": self.current_spend,
             "residual_std": self.residual_std,
@@ -133,9 +147,9 @@ def simulate_designer_fixture(
     spend_correlation: dict[tuple[str, str], float] | None = None,
     seed: int = 42,
 ) -> DesignerFixture:
-    """Simulate the designer's fixture without fitting a model.
+    """Simulate spend, an outcome and a posterior around the truth, without fitting a model.
 
-    The example of pymc-marketing's Experiment Designer docs page.
+    The example of pymc-marketing's Experiment Designer documentation.
 
     Spend: each channel's weekly spend is a smoothed Gamma series scaled to a
     maximum of 1 (the model scale). Outcome: ``intercept + sum_c beta_c *
@@ -168,11 +182,6 @@ def simulate_designer_fixture(
     -------
     DesignerFixture
     """
-    import arviz as az
-    import xarray as xr
-
-    from labkit.response import geometric_adstock, logistic
-
     channels = check_strings("channels", channels)
     if true_params is None:
         truth = {c: DESIGNER_EDGE_TRUTH[c] for c in channels if c in DESIGNER_EDGE_TRUTH}

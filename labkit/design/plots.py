@@ -1,16 +1,33 @@
-"""TODO docstring."""
+"""Figures of the experiment designer.
+
+What the posterior says about each channel (joint posterior of the saturation
+parameters, adstock decay, saturation curves around the current operating point,
+adstock ramp, spend correlation), what a test would show (lift distributions by
+spend change and duration, one candidate against its significance thresholds) and
+how the ranked candidates trade assurance against cost.
+
+Functions that describe the posterior take ``geo``: a geo of a geo designer, or
+``None`` for a national one (parameters are per geo, there is no national
+aggregate of them).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
+from scipy.special import ndtri
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
-from labkit.stats import HDI_PROB
+from labkit.response import adstock_ramp
+from labkit.stats import HDI_PROB, hdi
+
+if TYPE_CHECKING:
+    from labkit.design.designer import ExperimentDesigner
+    from labkit.design.recommendations import CandidateSummary, Recommendations
 
 _MARKERS = {"increase": "^", "decrease": "v", "go-dark": "X"}
 
@@ -19,7 +36,7 @@ def _direction(change: float) -> str:
     return "go-dark" if change == -1 else ("increase" if change > 0 else "decrease")
 
 
-def plot_spend_correlation(designer: Any) -> Figure:
+def plot_spend_correlation(designer: ExperimentDesigner) -> Figure:
     """Heatmap of the spend correlation between channels.
 
     Pairs above 0.7 in absolute value trigger the identification caution.
@@ -32,7 +49,9 @@ def plot_spend_correlation(designer: Any) -> Figure:
     return fig
 
 
-def plot_saturation_posterior(designer: Any, unit: int = 0, max_points: int = 800) -> Figure:
+def plot_saturation_posterior(
+    designer: ExperimentDesigner, geo: str | None = None, max_points: int = 800
+) -> Figure:
     """Joint posterior of the two leading saturation parameters, one panel per channel."""
     p0, p1 = designer.saturation.params[:2]
     channels = designer.channels
@@ -41,7 +60,8 @@ def plot_saturation_posterior(designer: Any, unit: int = 0, max_points: int = 80
     rng = np.random.default_rng(0)
     colors = channel_colors(channels).values()
     for ax, c, color in zip(axes.flat, channels, colors, strict=False):
-        x, y = designer.params[c][p0][unit], designer.params[c][p1][unit]
+        draws = designer.saturation_draws(c, geo)
+        x, y = draws[p0], draws[p1]
         idx = rng.choice(x.size, size=min(max_points, x.size), replace=False)
         ax.scatter(x[idx], y[idx], s=4, alpha=0.25, color=color)
         sns.kdeplot(x=x[idx], y=y[idx], levels=4, color=color, ax=ax, linewidths=1)
@@ -50,21 +70,22 @@ def plot_saturation_posterior(designer: Any, unit: int = 0, max_points: int = 80
     return fig
 
 
-def plot_adstock_posterior(designer: Any, unit: int = 0) -> Figure:
+def plot_adstock_posterior(designer: ExperimentDesigner, geo: str | None = None) -> Figure:
     """Marginal posterior of the adstock decay alpha per channel."""
     fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
     for c, color in channel_colors(designer.channels).items():
-        sns.kdeplot(designer.alpha[c][unit], ax=ax, color=color, label=c, fill=True, alpha=0.2)
+        alpha = designer.adstock_draws(c, geo)
+        sns.kdeplot(alpha, ax=ax, color=color, label=c, fill=True, alpha=0.2)
     ax.set(title="adstock decay alpha (higher = longer carryover)", xlabel="alpha")
     ax.legend(fontsize=SMALL)
     return fig
 
 
 def plot_saturation_curves(
-    designer: Any,
+    designer: ExperimentDesigner,
     spend_changes: tuple[float, ...] = (0.2, 0.5),
     hdi_prob: float = HDI_PROB,
-    unit: int = 0,
+    geo: str | None = None,
 ) -> Figure:
     """Posterior saturation curves on the adstocked-spend axis.
 
@@ -72,18 +93,14 @@ def plot_saturation_curves(
     point (steady-state adstocked current spend, dashed) and where the candidate
     spend changes would move it (dotted).
     """
-    from labkit.response import steady_state_multiplier
-    from labkit.stats import hdi
-
     channels = designer.channels
     fig, axes = plt.subplots(
         len(channels), 1, figsize=(8, 2.6 * len(channels)), layout="constrained", squeeze=False
     )
     for ax, c, color in zip(axes[:, 0], channels, channel_colors(channels).values(), strict=True):
-        m = steady_state_multiplier(designer.alpha[c][unit], designer.l_max, designer.normalize)
-        x_ss = float(np.median(m) * designer.current_spend[c][unit])
+        x_ss = float(np.median(designer.operating_point(c, geo)))
         grid = np.linspace(0, max(2.0 * x_ss, x_ss * (1 + max(spend_changes)) * 1.2, 1e-3), 120)
-        pars = {p: v[unit][:, None] for p, v in designer.params[c].items()}
+        pars = {p: v[:, None] for p, v in designer.saturation_draws(c, geo).items()}
         curves = designer.saturation(grid[None, :], **pars)
         band = hdi(curves.T, hdi_prob)
         ax.fill_between(
@@ -98,7 +115,7 @@ def plot_saturation_curves(
     return fig
 
 
-def plot_power_cost(recommendations: Any) -> Figure:
+def plot_power_cost(recommendations: Recommendations) -> Figure:
     """Assurance against |net cost| for every candidate that passed the SNR filter.
 
     Colour is the channel; the marker is the direction (up = increase, down =
@@ -118,7 +135,7 @@ def plot_power_cost(recommendations: Any) -> Figure:
 
 
 def plot_lift_distributions(
-    designer: Any,
+    designer: ExperimentDesigner,
     channel: str,
     spend_changes: tuple[float, ...] = (0.2, 0.5, -0.5, -1.0),
     durations: tuple[int, ...] = (4, 6, 8, 12),
@@ -130,8 +147,6 @@ def plot_lift_distributions(
     The shaded region is the HDI, the dashed line zero lift, and each panel title
     gives the assurance.
     """
-    from labkit.stats import hdi
-
     size = (min(FIG_WIDTH, 2.3 * len(durations)), 1.9 * len(spend_changes))
     fig, axes = plt.subplots(
         len(spend_changes), len(durations), figsize=size, layout="constrained", squeeze=False,
@@ -142,9 +157,8 @@ def plot_lift_distributions(
         for j, weeks in enumerate(durations):
             ax = axes[i, j]
             summary = designer.evaluate(channel, change, weeks, geo=geo, hdi_prob=hdi_prob)
-            draws = summary.lift_draws
-            lo, hi = hdi(draws, hdi_prob)
-            ax.hist(draws, bins=40, color=color, alpha=0.35, density=True)
+            lo, hi = summary.lift_hdi
+            ax.hist(summary.lift_draws, bins=40, color=color, alpha=0.35, density=True)
             ax.axvspan(lo, hi, color=color, alpha=0.15)
             ax.axvline(0, color="k", ls="--", lw=1)
             ax.set_yticks([])
@@ -153,18 +167,18 @@ def plot_lift_distributions(
     return fig
 
 
-def plot_adstock_ramp(designer: Any, max_weeks: int = 16, unit: int = 0) -> Figure:
+def plot_adstock_ramp(
+    designer: ExperimentDesigner, max_weeks: int = 16, geo: str | None = None
+) -> Figure:
     """Share of the steady-state effect reached each week after a spend change.
 
     Median and 89 % interval over the posterior; the ramp reaches exactly 1 at
     week ``l_max`` (it is truncated there).
     """
-    from labkit.response import adstock_ramp
-
     fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     weeks = np.arange(1, max_weeks + 1)
     for c, color in channel_colors(designer.channels).items():
-        ramp = adstock_ramp(designer.alpha[c][unit], designer.l_max, max_weeks)
+        ramp = adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, max_weeks)
         lo, mid, hi = np.quantile(ramp, [0.055, 0.5, 0.945], axis=0)
         ax.fill_between(weeks, lo, hi, color=color, alpha=0.2)
         ax.plot(weeks, mid, color=color, marker="o", ms=3, label=c)
@@ -175,42 +189,38 @@ def plot_adstock_ramp(designer: Any, max_weeks: int = 16, unit: int = 0) -> Figu
     return fig
 
 
-def plot_channel_diagnostics(designer: Any, recommendations: Any) -> Figure:
+def plot_channel_diagnostics(
+    designer: ExperimentDesigner, recommendations: Recommendations, geo: str | None = None
+) -> Figure:
     """Compact per-channel overview: uncertainty, spend correlation, best assurance, ramp at 8w."""
-    from labkit.response import adstock_ramp
-
     channels = designer.channels
     df = recommendations.to_dataframe()
     cv = designer.contribution_cv
     corr = designer.spend_correlation.abs().to_numpy() - np.eye(len(channels))
-    panels = {
+    bars = {
         "relative uncertainty (CV)": [cv[c] for c in channels],
         "max |spend correlation|": corr.max(axis=1),
         "best assurance": [df.loc[df.channel == c, "assurance"].max() for c in channels],
-        "ramp after 8 weeks": [
-            adstock_ramp(designer.alpha[c][0], designer.l_max, 8)[:, :8].mean() for c in channels
+        "mean ramp over 8 weeks": [
+            adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, 8).mean() for c in channels
         ],
     }
-    fig, axes = panels(len(panels), 2, width=8, panel_height=2.4)
+    fig, axes = panels(len(bars), 2, width=8, panel_height=2.4)
     colors = list(channel_colors(channels).values())
-    for ax, (title, values) in zip(axes.flat, panels.items(), strict=True):
+    for ax, (title, values) in zip(axes.flat, bars.items(), strict=True):
         ax.bar(channels, np.nan_to_num(np.asarray(values, dtype=float)), color=colors)
         ax.set_title(title, fontsize=TITLE)
         ax.tick_params(axis="x", rotation=30 if len(channels) > 4 else 0)
     return fig
 
 
-def plot_candidate(summary: Any, significance_level: float = 0.05) -> Figure:
+def plot_candidate(summary: CandidateSummary, significance_level: float = 0.05) -> Figure:
     """One candidate's lift distribution with its detection thresholds (for the explorer)."""
-    from scipy.special import ndtri
-
     fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
     ax.hist(
         summary.lift_draws, bins=50, density=True, alpha=0.5, color="C0", label="predicted lift"
     )
-    prob = getattr(summary, "hdi_prob", None)
-    hdi_label = "HDI" if prob is None else f"{prob:.0%} HDI"
-    ax.axvspan(*summary.lift_hdi, color="C0", alpha=0.12, label=hdi_label)
+    ax.axvspan(*summary.lift_hdi, color="C0", alpha=0.12, label=f"{summary.hdi_prob:.0%} HDI")
     threshold = ndtri(1 - significance_level / 2) * summary.sigma_d
     for sign in (-1, 1):
         ax.axvline(sign * threshold, color="C3", ls="--", lw=1)

@@ -1,4 +1,16 @@
-"""TODO docstring."""
+"""What the experiment designer reports: ranked candidates and single evaluations.
+
+- :class:`Recommendation`: one candidate lift test (channel, spend change,
+  duration) with its expected lift and HDI, signal-to-noise ratio, assurance
+  (plain, tempered, sceptical), ramp fraction, net cost and score, and the
+  rationale of its rank in words;
+- :class:`Recommendations`: the ranking, best first, shown in Jupyter as a table
+  with a caption and the channels flagged near-null (:class:`NullChannel`);
+- :class:`CandidateSummary`: one candidate with its lift draws, what the
+  explorer widget shows.
+
+Lift, noise and cost are on the model scale unless a field says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +25,7 @@ import pandas as pd
 from labkit.stats import HDI_PROB
 
 NATIONAL = "national"
-
-
-def _minmax(v: np.ndarray) -> np.ndarray:
-    span = v.max() - v.min() if v.size else 0.0
-    return np.ones_like(v) if span == 0 else (v - v.min()) / span
+"""The unit of a model without geos, and the aggregate over the geos of one with them."""
 
 
 def _format_change(change: float) -> str:
@@ -60,11 +68,6 @@ class Recommendation:
     def rationale(self) -> str:
         """Why this test ranks where it does, in words (built on demand)."""
         return _rationale(self, **self.context)
-
-    @property
-    def label(self) -> str:
-        """Short description, e.g. ``"search +20%/wk for 4w"``."""
-        return f"{self.channel} {_format_change(self.spend_change)} for {self.duration}w"
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,46 @@
-"""TODO docstring."""
+"""The explorer of one candidate lift test.
+
+Pick a channel, a spend change, a duration, the test's significance level and
+how far to trust the posterior; the explorer shows the predicted lift, its noise,
+the signal-to-noise ratio and the assurance, and the lift distribution against
+the significance thresholds. Its ``result`` keeps the last evaluation, so the
+widget can be driven and checked without a browser.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from labkit.design.plots import plot_candidate
+
+if TYPE_CHECKING:
+    from labkit.design.designer import ExperimentDesigner
+    from labkit.design.recommendations import CandidateSummary
+
 
 class DesignerExplorer(widgets.VBox):
     """Channel, spend change, duration, significance and prior trust -> lift, SNR, assurance.
+
+    Parameters
+    ----------
+    designer : ExperimentDesigner
+    channel : str, optional
+        Channel selected at start (default: the first).
 
     Attributes
     ----------
     controls : dict
         The control widgets by name (``channel``, ``spend_change``, ``duration``,
         ``significance_level``, ``prior_trust``).
-    result : labkit.design.CandidateSummary
-        What the last update computed.
+    result : labkit.design.CandidateSummary or None
+        What the last update computed (``None`` until a non-zero spend change).
     """
 
-    def __init__(self, designer: Any, *, channel: str | None = None) -> None:
+    def __init__(self, designer: ExperimentDesigner, *, channel: str | None = None) -> None:
         self.designer = designer
         self.controls = {
             "channel": widgets.Dropdown(
@@ -47,16 +66,14 @@ class DesignerExplorer(widgets.VBox):
         }
         self.summary = widgets.HTML()
         self.figure = widgets.Output()
-        self.result = None
+        self.result: CandidateSummary | None = None
         for control in self.controls.values():
             control.observe(self._update, names="value")
         left = widgets.VBox(list(self.controls.values()))
         super().__init__([widgets.HBox([left, self.summary]), self.figure])
         self._update()
 
-    def _update(self, _change: Any = None) -> None:
-        from labkit.design.plots import plot_candidate
-
+    def _update(self, _change: object = None) -> None:
         values = {k: c.value for k, c in self.controls.items()}
         if values["spend_change"] == 0:
             self.summary.value = "<b>Pick a non-zero spend change.</b>"

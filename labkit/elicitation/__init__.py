@@ -8,7 +8,10 @@
    such points, by an exact grid posterior or by NUTS
    (:mod:`~labkit.elicitation.posterior`);
 4. :func:`mmm_priors` fits maximum-entropy priors to that posterior on the MMM's
-   scale (:mod:`~labkit.elicitation.priors`).
+   scale (:mod:`~labkit.elicitation.priors`);
+5. :func:`posterior_saturation_draws` and :func:`recovery_table` bring a fitted
+   MMM's parameters back to original units and compare them with the truth
+   (:mod:`~labkit.elicitation.recovery`).
 
 Figures are in :mod:`labkit.elicitation.plots`, the explorer in
 :mod:`labkit.elicitation.widgets`.
@@ -18,14 +21,27 @@ from labkit.elicitation.derivative import (
     ExperimentObservation,
     experiment_observation,
     saturation_derivative,
+    synthetic_observations,
 )
 from labkit.elicitation.posterior import (
     ElicitationResult,
     compare_elicitations,
     elicit,
     log_likelihood_surface,
+    near_peak_extent,
 )
-from labkit.elicitation.priors import FittedPrior, fit_prior, mmm_priors
+from labkit.elicitation.priors import (
+    FittedPrior,
+    fit_prior,
+    fitted_prior_table,
+    mmm_priors,
+    original_unit_scales,
+)
+from labkit.elicitation.recovery import (
+    posterior_saturation_draws,
+    prior_saturation_draws,
+    recovery_table,
+)
 
 __all__ = [
     "ElicitationResult",
@@ -35,7 +51,14 @@ __all__ = [
     "elicit",
     "experiment_observation",
     "fit_prior",
+    "fitted_prior_table",
     "log_likelihood_surface",
     "mmm_priors",
+    "near_peak_extent",
+    "original_unit_scales",
+    "posterior_saturation_draws",
+    "prior_saturation_draws",
+    "recovery_table",
     "saturation_derivative",
+    "synthetic_observations",
 ]

@@ -1,18 +1,38 @@
-"""TODO docstring."""
+"""Experiments as points in the derivative space of a saturation curve.
+
+A lift test that moves weekly spend from ``x0`` to ``x1`` for ``n`` weeks and
+changes sales by ``dY`` measures the curve's average slope ``|dY| / dX`` between
+the two spend levels, with ``dX = |x1 - x0| n`` the total spend change. Read at
+the midpoint ``(x0 + x1) / 2``, that rate of change is one noisy observation of
+the curve's derivative ``f'(x)``.
+
+:func:`saturation_derivative` differentiates pymc-marketing's own saturation
+functions (PyTensor autodiff); :func:`experiment_observation` turns a CausalPy
+synthetic control into an :class:`ExperimentObservation`, whose ``to_frame``
+gives the ``x, rate, rate_sd`` table that :func:`~labkit.elicitation.elicit`
+reads; :func:`synthetic_observations` draws such a table from a known curve.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pytensor
+import pytensor.tensor as pt
+from pytensor.graph.rewriting.utils import rewrite_graph
+from pytensor.xtensor import as_xtensor
 
 from labkit.causal import total_effect_draws
 from labkit.response import Saturation, get_saturation
 from labkit.stats import hdi
+
+if TYPE_CHECKING:
+    from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 DEFAULT_PRIOR_SIGMA = 3.0
 
@@ -20,12 +40,10 @@ DEFAULT_PRIOR_SIGMA = 3.0
 OBSERVATION_COLUMNS = ("x", "rate", "rate_sd")
 
 
-def _symbolic_derivative(sat: Saturation, x: Any, params: Mapping[str, Any]) -> Any:
+def _symbolic_derivative(
+    sat: Saturation, x: pt.TensorVariable, params: Mapping[str, Any]
+) -> pt.TensorVariable:
     """dy/dx of the library's saturation ``.function`` as a PyTensor graph (elementwise)."""
-    import pytensor.tensor as pt
-    from pytensor.graph.rewriting.utils import rewrite_graph
-    from pytensor.xtensor import as_xtensor
-
     n = x.ndim
     dims = tuple(f"d{i}" for i in range(n))
     xt = as_xtensor(x, dims=dims)
@@ -37,9 +55,6 @@ def _symbolic_derivative(sat: Saturation, x: Any, params: Mapping[str, Any]) -> 
 
 @cache
 def _compiled_derivative(name: str) -> Callable[..., np.ndarray]:
-    import pytensor
-    import pytensor.tensor as pt
-
     sat = get_saturation(name)
     x = pt.dvector("x")
     params = {p: pt.dvector(p) for p in sat.params}
@@ -47,7 +62,9 @@ def _compiled_derivative(name: str) -> Callable[..., np.ndarray]:
     return pytensor.function([x, *params.values()], grad, on_unused_input="ignore")
 
 
-def saturation_derivative(saturation: str | Any, x: Any, **params: Any) -> np.ndarray:
+def saturation_derivative(
+    saturation: str | SaturationTransformation, x: Any, **params: Any
+) -> np.ndarray:
     """Return dy/dx of a pymc-marketing saturation curve, by autodiff.
 
     The library's own ``.function`` is differentiated with PyTensor and compiled
@@ -140,6 +157,12 @@ class ExperimentObservation:
         lo, hi = hdi(self.rate, self.hdi_prob)
         return float(lo), float(hi)
 
+    @property
+    def effect_hdi(self) -> tuple[float, float]:
+        """HDI of the total effect."""
+        lo, hi = hdi(self.total_effect, self.hdi_prob)
+        return float(lo), float(hi)
+
     def to_frame(self) -> pd.DataFrame:
         """One-row table with columns ``x, rate, rate_sd`` (what :func:`elicit` reads)."""
         return pd.DataFrame({"x": [self.x], "rate": [self.rate_mean], "rate_sd": [self.rate_sd]})
@@ -147,7 +170,7 @@ class ExperimentObservation:
     def summary(self) -> pd.DataFrame:
         """Everything about the observation in one table."""
         lo, hi = self.rate_hdi
-        e_lo, e_hi = hdi(self.total_effect, self.hdi_prob)
+        e_lo, e_hi = self.effect_hdi
         return pd.DataFrame(
             {
                 "total effect (mean)": [self.total_effect.mean()],
@@ -229,18 +252,47 @@ def experiment_observation(
     return ExperimentObservation(total, cf, actual, n, hdi_prob)
 
 
-def observations_frame(observations: Sequence[ExperimentObservation | Mapping]) -> pd.DataFrame:
-    """Stack observations into the ``x, rate, rate_sd`` table :func:`elicit` reads."""
-    rows = []
-    for o in observations:
-        if isinstance(o, ExperimentObservation):
-            rows.append(o.to_frame().iloc[0].to_dict())
-        else:
-            rows.append({k: o[k] for k in OBSERVATION_COLUMNS})
-    return _check_observations(pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS)))
+def synthetic_observations(
+    saturation: str | SaturationTransformation,
+    x: Sequence[float] | np.ndarray,
+    rate_sd: Sequence[float] | np.ndarray | float,
+    *,
+    random_seed: int | np.random.Generator | None = None,
+    **params: float,
+) -> pd.DataFrame:
+    """Observations of a known curve's derivative, with Gaussian measurement noise.
+
+    Each row stands for an experiment at spend midpoint ``x`` whose rate of
+    change was measured with standard deviation ``rate_sd``: the observed rate is
+    the true derivative plus ``N(0, rate_sd)`` noise.
+
+    Parameters
+    ----------
+    saturation : str or pymc-marketing saturation instance
+        The curve's family.
+    x : array-like
+        Spend midpoints, > 0.
+    rate_sd : float or array-like
+        Measurement sd of each rate, > 0 (broadcast against ``x``).
+    random_seed : int or numpy.random.Generator, optional
+        Source of the noise.
+    **params : float
+        The true parameters of the curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x, rate, rate_sd``, ready for :func:`~labkit.elicitation.elicit`
+        (alone or concatenated with measured observations).
+    """
+    x = np.asarray(x, dtype=float)
+    rate_sd = np.broadcast_to(np.asarray(rate_sd, dtype=float), x.shape)
+    noise = np.random.default_rng(random_seed).normal(0, rate_sd)
+    rate = saturation_derivative(saturation, x, **params) + noise
+    return _check_observations(pd.DataFrame({"x": x, "rate": rate, "rate_sd": rate_sd}))
 
 
-def _check_observations(obs: Any) -> pd.DataFrame:
+def _check_observations(obs: pd.DataFrame | ExperimentObservation) -> pd.DataFrame:
     if isinstance(obs, ExperimentObservation):
         obs = obs.to_frame()
     if not isinstance(obs, pd.DataFrame):

@@ -1,22 +1,35 @@
-"""TODO docstring."""
+"""Figures of prior elicitation: from an experiment's slope to the MMM's priors.
+
+Experiments as points in derivative space, the likelihood ridge and the grid
+posterior as contour surfaces, fans of derivative curves drawn from a posterior,
+fitted priors against the posterior they summarise, and prior or posterior
+draws against the truth.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from labkit._figures import FIG_WIDTH, SMALL, panels
+from labkit.elicitation.derivative import ExperimentObservation, saturation_derivative
+from labkit.elicitation.posterior import ElicitationResult, near_peak_mask
+
+if TYPE_CHECKING:
+    from labkit.elicitation.priors import FittedPrior
 
 
-def _observation_bars(observations: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _observation_bars(
+    observations: ExperimentObservation | pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Points and error bars of experiments: an observation's rate HDI, or +-2 sd."""
-    from labkit.elicitation.derivative import ExperimentObservation
-
     if isinstance(observations, ExperimentObservation):
         lo, hi = observations.rate_hdi
         x, y = np.array([observations.x]), np.array([observations.rate_mean])
@@ -26,7 +39,12 @@ def _observation_bars(observations: Any) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def plot_derivative_space(
-    observations: Any, ax: plt.Axes | None = None, label: str = "experiment"
+    observations: ExperimentObservation | pd.DataFrame,
+    ax: plt.Axes | None = None,
+    label: str = "experiment",
+    *,
+    truth: Mapping[str, float] | None = None,
+    saturation: str = "michaelis_menten",
 ) -> Figure:
     """Experiments as points in the saturation curve's derivative space (95 % HDI bars).
 
@@ -37,11 +55,19 @@ def plot_derivative_space(
         (bars of +-2 sd).
     ax : matplotlib.axes.Axes, optional
     label : str
+    truth : dict, optional
+        True parameters of ``saturation``: the true derivative at each
+        observation's spend is marked with a cross.
+    saturation : str
+        The family of ``truth``.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
     x, y, err = _observation_bars(observations)
     ax.errorbar(x, y, yerr=err, fmt="o", color="C2", capsize=5, ms=8, label=label, zorder=5)
+    if truth is not None:
+        true_slope = saturation_derivative(saturation, x, **truth)
+        ax.plot(x, true_slope, "kx", ms=10, zorder=6, label="true f'(x)")
     ax.set(xlabel="spend x", ylabel="rate of change dy/dx", title="experiments in derivative space")
     ax.legend(fontsize=SMALL)
     return ax.figure
@@ -77,7 +103,7 @@ def plot_surface(
     levels = np.linspace(top - 30, top, 25)
     ax.contour(a0, a1, finite, levels=levels, cmap="viridis", linewidths=0.8)
     g0, g1 = np.meshgrid(a0, a1)
-    near = finite >= top - near_peak
+    near = near_peak_mask(surface, near_peak)
     ax.plot(
         g0[near], g1[near], ".", color="gold", alpha=0.15, ms=3, label=f"within {near_peak} of peak"
     )
@@ -89,7 +115,7 @@ def plot_surface(
 
 
 def plot_derivative_fan(
-    result: Any,
+    result: ElicitationResult,
     *,
     x_max: float = 8.0,
     n_curves: int = 200,
@@ -106,8 +132,6 @@ def plot_derivative_fan(
     of the observations' error bars, the median curve and the true curve; the legend
     says how many curves leave the frame.
     """
-    from labkit.elicitation.derivative import saturation_derivative
-
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     rng = np.random.default_rng(random_seed)
@@ -142,7 +166,10 @@ def plot_derivative_fan(
 
 
 def plot_elicitation_view(
-    result: Any, truth: dict[str, float] | None = None, *, title: str = "grid posterior"
+    result: ElicitationResult,
+    truth: dict[str, float] | None = None,
+    *,
+    title: str = "grid posterior",
 ) -> Figure:
     """Draw the elicitation explorer's view: grid posterior surface beside the derivative fan.
 
@@ -166,7 +193,7 @@ def plot_elicitation_view(
     return fig
 
 
-def plot_fitted_priors(result: Any, fitted: dict[str, Any]) -> Figure:
+def plot_fitted_priors(result: ElicitationResult, fitted: Mapping[str, FittedPrior]) -> Figure:
     """Scaled elicitation posterior (histogram) against the fitted prior (line), per parameter."""
     fig, axes = panels(len(fitted), 2, panel_height=3.2)
     for ax, (p, fp) in zip(axes.flat, fitted.items(), strict=False):
@@ -186,14 +213,15 @@ def plot_fitted_priors(result: Any, fitted: dict[str, Any]) -> Figure:
 
 
 def plot_prior_vs_truth(
-    samples: dict[str, dict[str, np.ndarray]], truth: dict[str, float]
+    samples: Mapping[str, pd.DataFrame | Mapping[str, np.ndarray]], truth: Mapping[str, float]
 ) -> Figure:
     """Violin plots of prior draws in original units, one row per prior, with the truth dashed.
 
     Parameters
     ----------
     samples : dict
-        ``{prior name: {param: draws}}``.
+        ``{prior name: draws}``, each a table or dict with one column of draws
+        per parameter (for example :func:`~labkit.elicitation.prior_saturation_draws`).
     truth : dict
         ``{param: true value}``.
     """
@@ -214,7 +242,7 @@ def plot_prior_vs_truth(
 
 
 def plot_posterior_pair(
-    results: dict[str, Any], truth: tuple[float, float] | None = None
+    results: Mapping[str, ElicitationResult], truth: tuple[float, float] | None = None
 ) -> Figure:
     """Joint draws of two elicitation posteriors side by side, on shared axes.
 
@@ -240,4 +268,53 @@ def plot_posterior_pair(
             ax.plot(*truth, "ro", ms=7, label="truth")
             ax.legend(fontsize=SMALL)
         ax.set(xlabel=p0, ylabel=p1, title=label)
+    return fig
+
+
+def plot_likelihood_to_mmm(
+    axes: Mapping[str, np.ndarray],
+    log_likelihood: np.ndarray,
+    elicitation: ElicitationResult,
+    mmm_draws: Mapping[str, pd.DataFrame | Mapping[str, np.ndarray]],
+    truth: Mapping[str, float] | None = None,
+    *,
+    limits: tuple[float, float] | None = (0.0, 10.0),
+) -> Figure:
+    """Plot two parameters at three stages: likelihood, elicitation, MMM posteriors.
+
+    Parameters
+    ----------
+    axes : dict
+        Two 1-D axes keyed by parameter name, as for :func:`plot_surface`.
+    log_likelihood : numpy.ndarray
+        The experiment's log-likelihood on those axes.
+    elicitation : ElicitationResult
+        A grid elicitation of the same two parameters.
+    mmm_draws : dict
+        ``{label: draws}`` of MMM posteriors in original units (for example
+        :func:`~labkit.elicitation.posterior_saturation_draws`), one scatter each.
+    truth : dict, optional
+        True values of the two parameters, marked on every panel.
+    limits : tuple, optional
+        Common limits of both axes of every panel; ``None`` lets each panel choose.
+    """
+    p0, p1 = axes
+    point = (truth[p0], truth[p1]) if truth is not None else None
+    fig, row = plt.subplots(1, 3, figsize=(FIG_WIDTH, 3.4), layout="constrained")
+    plot_surface(axes, log_likelihood, truth=point, title="likelihood (one experiment)", ax=row[0])
+    grid = elicitation.grid
+    plot_surface(
+        {p0: grid[p0], p1: grid[p1]}, grid["log_posterior"], truth=point,
+        title="elicitation (grid)", ax=row[1],
+    )  # fmt: skip
+    ax = row[2]
+    for i, (label, draws) in enumerate(mmm_draws.items()):
+        ax.scatter(draws[p0], draws[p1], s=3, alpha=0.2, color=f"C{i}", label=label)
+    if point is not None:
+        ax.plot(*point, "ro", ms=8, label="truth")
+    ax.set(xlabel=p0, ylabel=p1, title="MMM posteriors")
+    ax.legend(fontsize=SMALL, markerscale=3)
+    if limits is not None:
+        for a in row:
+            a.set(xlim=limits, ylim=limits)
     return fig

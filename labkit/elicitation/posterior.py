@@ -1,13 +1,27 @@
-"""TODO docstring."""
+"""The saturation parameters consistent with observed rates of change.
+
+Each parameter gets a HalfNormal prior and each observed rate a Normal
+likelihood around the curve's derivative at its spend midpoint. With one
+experiment the likelihood is a ridge: a tall curve that saturates late has the
+same slope at the midpoint as a low curve that saturates early. The posterior
+keeps the whole ridge, and with it the correlation between the parameters.
+
+:func:`elicit` computes that posterior exactly on an adaptive grid (milliseconds)
+or samples it with NUTS; :func:`log_likelihood_surface` and
+:func:`near_peak_extent` describe the ridge; :func:`compare_elicitations` puts
+two posteriors side by side.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 
 from labkit.elicitation.derivative import (
@@ -18,7 +32,11 @@ from labkit.elicitation.derivative import (
     saturation_derivative,
 )
 from labkit.response import Saturation, get_saturation
+from labkit.sampling import pm_sample_kwargs
 from labkit.stats import hdi
+
+if TYPE_CHECKING:
+    from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 
 @dataclass
@@ -36,6 +54,8 @@ class ElicitationResult:
     grid : dict
         For the grid method: the two axes and the log-likelihood, log-prior and
         log-posterior surfaces.
+    priors : dict
+        The HalfNormal sigma of each parameter's prior.
     """
 
     posterior: xr.Dataset
@@ -84,7 +104,9 @@ def _log_lik(sat: Saturation, obs: pd.DataFrame, grids: dict[str, np.ndarray]) -
 
 
 def log_likelihood_surface(
-    observations: pd.DataFrame, saturation: str, axes: Mapping[str, np.ndarray]
+    observations: pd.DataFrame | ExperimentObservation,
+    saturation: str | SaturationTransformation,
+    axes: Mapping[str, np.ndarray],
 ) -> np.ndarray:
     """Log-likelihood of the observations on a 2-D parameter grid.
 
@@ -106,6 +128,56 @@ def log_likelihood_surface(
     (p0, a0), (p1, a1) = axes.items()
     g0, g1 = np.meshgrid(a0, a1)
     return _log_lik(sat, obs, {p0: g0, p1: g1})
+
+
+def near_peak_mask(surface: np.ndarray, within: float = 1.5) -> np.ndarray:
+    """Mask of the cells of a log-density surface within ``within`` log units of its maximum.
+
+    Non-finite cells are never near the peak.
+    """
+    finite = np.where(np.isfinite(surface), surface, np.nan)
+    with np.errstate(invalid="ignore"):
+        return finite >= np.nanmax(finite) - within
+
+
+def near_peak_extent(
+    axes: Mapping[str, np.ndarray], surface: np.ndarray, within: float = 1.5
+) -> pd.DataFrame:
+    """Range of each parameter over the near-peak region of a 2-D log-density surface.
+
+    A long range along one parameter is a ridge: the data do not pin that
+    parameter down.
+
+    Parameters
+    ----------
+    axes : dict
+        Two 1-D axes keyed by parameter name (first = x-axis), as for
+        :func:`log_likelihood_surface`.
+    surface : numpy.ndarray
+        Log-density, shape ``(len(second), len(first))``.
+    within : float
+        Cells within this many log units of the maximum make the region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter, columns ``low``, ``high`` and ``span``.
+    """
+    (p0, a0), (p1, a1) = axes.items()
+    surface = np.asarray(surface, dtype=float)
+    if surface.shape != (len(a1), len(a0)):
+        raise ValueError(
+            f"surface must have shape (len({p1}), len({p0})) = {(len(a1), len(a0))}, "
+            f"got {surface.shape}"
+        )
+    if not np.isfinite(within) or within < 0:
+        raise ValueError(f"within must be a finite number >= 0 (log units), got {within}")
+    region = near_peak_mask(surface, within)
+    g0, g1 = np.meshgrid(a0, a1)
+    rows = {p: (g[region].min(), g[region].max()) for p, g in ((p0, g0), (p1, g1))}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["low", "high"])
+    frame.index.name = "parameter"
+    return frame.assign(span=frame["high"] - frame["low"])
 
 
 def _halfnormal_logpdf(x: np.ndarray, sigma: float) -> np.ndarray:
@@ -137,7 +209,7 @@ def _grid_posterior(
 
 def elicit(
     observations: pd.DataFrame | ExperimentObservation,
-    saturation: str | Any = "michaelis_menten",
+    saturation: str | SaturationTransformation = "michaelis_menten",
     priors: Mapping[str, float] | None = None,
     method: str = "grid",
     random_seed: int | None = None,
@@ -203,11 +275,6 @@ def elicit(
         )
         return ElicitationResult(posterior, sat, obs, "grid", {**axes, **surfaces}, sigmas)
     if method == "nuts":
-        import pymc as pm
-        import pytensor.tensor as pt
-
-        from labkit.sampling import pm_sample_kwargs
-
         with pm.Model():
             params = {p: pm.HalfNormal(p, sigma=sigmas[p]) for p in sat.params}
             x = pt.as_tensor_variable(obs["x"].to_numpy())

@@ -1,17 +1,34 @@
-"""TODO docstring."""
+"""Maximum-entropy priors for a pymc-marketing MMM, fitted to an elicitation posterior.
+
+pymc-marketing divides the target and each channel's spend by their maxima
+(max-abs scaling), so the MMM's saturation parameters live on that scale: a
+curve's height in units of the target's maximum, a half-saturation spend in
+units of the channel's maximum spend. :func:`original_unit_scales` gives the
+factor from one scale to the other; :func:`fit_prior` fits, on the MMM's scale,
+the least committal Beta or Gamma that puts a given mass on the posterior's
+HDI; :func:`mmm_priors` does so for each parameter of the tested channel and
+returns ready-made ``Prior`` objects.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
+import preliz as pz
 import xarray as xr
+from preliz.distributions.distributions import Distribution
 from pymc_extras.prior import Prior
 
 from labkit.elicitation.posterior import ElicitationResult
+from labkit.response import get_saturation
 from labkit.stats import hdi
+
+if TYPE_CHECKING:
+    from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 
 @dataclass(frozen=True)
@@ -39,11 +56,47 @@ class FittedPrior:
     mass: float
     scale: float
 
-    def dist(self) -> Any:
+    def dist(self) -> Distribution:
         """Return the fitted distribution as a PreliZ object."""
-        import preliz as pz
-
         return getattr(pz, self.family)(**self.params)
+
+
+def original_unit_scales(
+    saturation: str | SaturationTransformation, target_scale: float, channel_scale: float
+) -> dict[str, float]:
+    """Original units per MMM-scale unit of each saturation parameter.
+
+    A parameter in original units is its MMM-scale value times this factor: the
+    target's maximum for a curve's height (``alpha`` of Michaelis-Menten,
+    ``beta`` of the logistic), the channel's maximum spend for a half-saturation
+    spend (``lam`` of Michaelis-Menten) and its inverse for a steepness per unit
+    of spend (``lam`` of the logistic).
+
+    Parameters
+    ----------
+    saturation : str or pymc-marketing saturation instance
+        ``"michaelis_menten"`` or ``"logistic"``.
+    target_scale, channel_scale : float
+        pymc-marketing's max-abs scales (> 0) of the target and of the channel.
+
+    Returns
+    -------
+    dict
+        ``{param: factor}``.
+    """
+    sat = get_saturation(saturation)
+    for name, value in (("target_scale", target_scale), ("channel_scale", channel_scale)):
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    scales = {
+        "michaelis_menten": {"alpha": target_scale, "lam": channel_scale},
+        "logistic": {"beta": target_scale, "lam": 1.0 / channel_scale},
+    }.get(sat.name)
+    if scales is None:
+        raise ValueError(
+            f"original-unit scales are defined for michaelis_menten and logistic, got {sat.name}"
+        )
+    return {p: float(v) for p, v in scales.items()}
 
 
 def fit_prior(
@@ -122,7 +175,7 @@ def mmm_priors(
     mass: float = 0.95,
     family: str = "auto",
     wide: Mapping[str, float] | None = None,
-) -> tuple[dict[str, Any], dict[str, FittedPrior]]:
+) -> tuple[dict[str, Prior], dict[str, FittedPrior]]:
     """Saturation priors for a pymc-marketing MMM from an elicitation posterior.
 
     The tested ``channel`` gets priors fitted to the elicitation posterior on the
@@ -158,12 +211,7 @@ def mmm_priors(
     if channel not in channels:
         raise ValueError(f"channel {channel!r} is not one of {channels}")
     sat = result.saturation
-    scales = {
-        "michaelis_menten": {"alpha": target_scale, "lam": channel_scale},
-        "logistic": {"beta": target_scale, "lam": 1.0 / channel_scale},
-    }.get(sat.name)
-    if scales is None:
-        raise ValueError(f"mmm_priors supports michaelis_menten and logistic, got {sat.name}")
+    scales = original_unit_scales(sat.name, target_scale, channel_scale)
     fitted = {
         p: fit_prior(result.draws(p), scales[p], family=family, hdi_prob=hdi_prob, mass=mass)
         for p in sat.params
@@ -185,3 +233,33 @@ def mmm_priors(
         }
         priors[p] = Prior(fp.family, **values, dims="channel")
     return priors, fitted
+
+
+def fitted_prior_table(fitted: Mapping[str, FittedPrior]) -> pd.DataFrame:
+    """Tabulate fitted priors, one row per parameter.
+
+    Parameters
+    ----------
+    fitted : dict
+        ``{param: FittedPrior}``, as :func:`mmm_priors` returns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``parameter``; columns ``family``, the distribution's
+        parameters (``alpha``, ``beta``), the target interval ``lower``,
+        ``upper`` (MMM scale), the ``mass`` achieved on it and ``scale``
+        (original units per MMM-scale unit).
+    """
+    if not isinstance(fitted, Mapping) or not all(
+        isinstance(f, FittedPrior) for f in fitted.values()
+    ):
+        raise TypeError("fitted must be a dict of FittedPrior, as mmm_priors returns")
+    rows = {
+        p: {"family": f.family, **f.params, "lower": f.lower, "upper": f.upper,
+            "mass": f.mass, "scale": f.scale}
+        for p, f in fitted.items()
+    }  # fmt: skip
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "parameter"
+    return table

@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""The elicitation explorer: an experiment's rate of change in, MMM priors out.
+
+Sliders set the observed rate, its sd and the spend midpoint, a menu the
+saturation family; each change recomputes the grid posterior, redraws its
+surface and derivative fan, and refits the priors on the MMM's scale.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,36 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
+
+from labkit.elicitation.plots import plot_elicitation_view
+from labkit.elicitation.posterior import ElicitationResult, elicit
+from labkit.elicitation.priors import FittedPrior, mmm_priors
 
 
 class ElicitationExplorer(widgets.VBox):
     """Observed rate, its sd, the spend midpoint and the family -> grid posterior, fan, prior.
 
+    Parameters
+    ----------
+    rate, rate_sd, x : float
+        The starting observation: rate of change, its sd and the spend midpoint.
+    target_scale, channel_scale : float
+        The MMM's max-abs scales, for the priors on its scale.
+    truth : dict, optional
+        True Michaelis-Menten parameters, marked on both panels.
+
     Attributes
     ----------
     controls : dict
         ``rate``, ``rate_sd``, ``x`` and ``saturation``.
-    result : labkit.elicitation.ElicitationResult
+    result : ElicitationResult
         The last grid posterior.
     fitted : dict
         The last fitted priors (``{param: FittedPrior}``).
+    seconds : float
+        Duration of the last update.
     """
 
     def __init__(
@@ -63,8 +84,8 @@ class ElicitationExplorer(widgets.VBox):
         self.status = widgets.HTML()
         self.summary = widgets.HTML()
         self.figure = widgets.Output()
-        self.result = None
-        self.fitted: dict[str, Any] = {}
+        self.result: ElicitationResult | None = None
+        self.fitted: dict[str, FittedPrior] = {}
         self.seconds = float("nan")
         for control in self.controls.values():
             control.observe(self._update, names="value")
@@ -72,13 +93,7 @@ class ElicitationExplorer(widgets.VBox):
         super().__init__([widgets.HBox([left, self.summary]), self.figure])
         self._update()
 
-    def _update(self, _change: Any = None) -> None:
-        import pandas as pd
-
-        from labkit.elicitation.plots import plot_elicitation_view
-        from labkit.elicitation.posterior import elicit
-        from labkit.elicitation.priors import mmm_priors
-
+    def _update(self, _change: dict[str, Any] | None = None) -> None:
         start = time.perf_counter()
         self.status.value = "<i>computing…</i>"
         for control in self.controls.values():

@@ -1,25 +1,39 @@
-"""TODO docstring."""
+"""Saturation curves of the geo panel: the truth and a fitted model's posterior.
+
+A geo MMM's media effect is, per geo and channel, a curve from spend to weekly
+sales. Under normalised adstock a constant spend ``x`` keeps its value, so the
+steady-state weekly contribution is ``beta * logistic(lam * x / channel_scale)``
+on the model's target scale. Functions here evaluate it on a spend grid for the
+truth of ``geo_panel`` (:func:`true_curves`, parameters in :func:`geo_truth`)
+and for every posterior draw of a fit (:func:`saturation_curves`), in data
+units, and give the fit's expected sales (:func:`expected_sales`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
 
-from labkit._validate import (
-    check_positive,
-)
-from labkit.geo.model import GEO_DIMS, _check_geo_panel
+from labkit._validate import check_positive
+from labkit.data import check_dataset
+from labkit.geo.model import GEO_DIMS
 from labkit.response import logistic
 
+if TYPE_CHECKING:
+    import arviz as az
 
-def geo_truth(dataset: Any, target_scale: float = 1.0) -> xr.Dataset:
+    from labkit.data import Dataset
+
+
+def geo_truth(dataset: Dataset, target_scale: float = 1.0) -> xr.Dataset:
     """Return the true media parameters of ``geo_panel`` over ``geo x channel`` on a model's scale.
 
     Parameters
     ----------
-    dataset : labkit.data.Dataset
+    dataset : Dataset
+        ``load_dataset("geo_panel")``.
     target_scale : float
         The fitted model's target scale: ``beta`` is in units of ``y / target_scale``.
 
@@ -28,7 +42,7 @@ def geo_truth(dataset: Any, target_scale: float = 1.0) -> xr.Dataset:
     xarray.Dataset
         ``saturation_lam``, ``saturation_beta`` and ``adstock_alpha``.
     """
-    _check_geo_panel(dataset)
+    check_dataset(dataset, "geo_panel")
     target_scale = check_positive("target_scale", target_scale)
     t = dataset.truth
     geos, channels = list(t["geos"]), list(t["channels"])
@@ -62,12 +76,12 @@ def _spend_grid(x: Any) -> np.ndarray:
     return grid
 
 
-def _scales(idata: Any) -> tuple[xr.DataArray, float]:
+def _scales(idata: az.InferenceData) -> tuple[xr.DataArray, float]:
     const = idata.constant_data
     return const["channel_scale"], float(np.asarray(const["target_scale"]).max())
 
 
-def saturation_curves(idata: Any, x: np.ndarray) -> xr.DataArray:
+def saturation_curves(idata: az.InferenceData, x: np.ndarray) -> xr.DataArray:
     """Posterior saturation curves of a fitted geo MMM, in data units.
 
     ``target_scale * beta * logistic(lam * x / channel_scale)`` for every draw,
@@ -93,7 +107,7 @@ def saturation_curves(idata: Any, x: np.ndarray) -> xr.DataArray:
     return target_scale * logistic(xs, post["saturation_lam"], post["saturation_beta"])
 
 
-def true_curves(dataset: Any, x: np.ndarray) -> xr.DataArray:
+def true_curves(dataset: Dataset, x: np.ndarray) -> xr.DataArray:
     """Return the true steady-state curves of ``geo_panel`` in data units (``geo, channel, x``)."""
     truth = geo_truth(dataset)
     grid = _spend_grid(x)
@@ -106,11 +120,16 @@ def true_curves(dataset: Any, x: np.ndarray) -> xr.DataArray:
     return logistic(xs, truth["saturation_lam"], truth["saturation_beta"])
 
 
-def expected_sales(idata: Any) -> xr.DataArray:
+def expected_sales(idata: az.InferenceData) -> xr.DataArray:
     """Posterior of the expected outcome ``mu`` per date and geo, in data units.
 
     Intercept plus the media contributions, times the target scale. Its
     posterior mean equals the mean of the posterior predictive.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit's ``idata`` (posterior and constant_data).
 
     Returns
     -------

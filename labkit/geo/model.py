@@ -1,36 +1,56 @@
-"""TODO docstring."""
+"""The hierarchical geo MMM of the ``geo_panel`` data set.
+
+A geo panel gives one media effect per geo and channel, but each geo's data
+say little on their own; pooling ties the geos together. This module holds:
+
+- the panel as the model sees it (:func:`geo_xy`) and the within-geo spend
+  correlation that makes the two channels hard to separate
+  (:func:`spend_correlation`);
+- hierarchical priors over ``(geo, channel)``: the centred ones of
+  pymc-marketing's geo calibration example (:func:`centred_priors`) and their
+  non-centred counterpart (:func:`geo_priors`), with :func:`pooling_table`
+  describing either;
+- :func:`build_geo_mmm`, pymc-marketing's multidimensional ``MMM`` with
+  ``dims=("geo",)``, optionally calibrated with lift tests.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pymc_extras.prior import Prior
+from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
+from pymc_marketing.mmm.multidimensional import MMM
 
-from labkit._validate import (
-    check_choice,
-    check_mapping,
-)
+from labkit._validate import check_choice, check_mapping
+from labkit.data import check_dataset
+from labkit.geo.lift_tests import LIFT_COLUMNS, validate_lift_tests
+
+if TYPE_CHECKING:
+    from labkit.data import Dataset
 
 GEO_DIMS = ("geo", "channel")
-
+"""Dims of every geo-level media parameter."""
 
 PARAMETERIZATIONS = ("non_centered", "centered")
+"""Values of :func:`build_geo_mmm`'s ``parameterization``."""
 
 
-def centred_priors() -> dict[str, Any]:
+def centred_priors() -> dict[str, dict[str, Prior]]:
     """Return the centred hierarchical priors of pymc-marketing's geo calibration example.
 
-    Kept to show why :func:`geo_priors` replaces them: on a panel where each geo's
-    data say little, they form a funnel that NUTS cannot traverse.
+    Each geo's parameter is drawn directly around its channel-level mean. On a
+    panel where each geo's data say little, the geo values and their spread form
+    a funnel that NUTS cannot traverse; :func:`geo_priors` is the non-centred
+    alternative.
 
     Returns
     -------
     dict
         ``{"adstock": {...}, "saturation": {...}}`` of ``pymc_extras`` priors.
     """
-    from pymc_extras.prior import Prior
-
     return {
         "adstock": {
             "alpha": Prior(
@@ -59,7 +79,7 @@ def centred_priors() -> dict[str, Any]:
     }
 
 
-def geo_priors() -> dict[str, Any]:
+def geo_priors() -> dict[str, dict[str, Prior]]:
     """Non-centred hierarchical priors with the pooling structure of :func:`centred_priors`.
 
     The population medians match :func:`centred_priors`' prior means (``lam`` about 4,
@@ -76,9 +96,8 @@ def geo_priors() -> dict[str, Any]:
     dict
         ``{"adstock": {...}, "saturation": {...}}`` of ``pymc_extras`` priors.
     """
-    from pymc_extras.prior import Prior
 
-    def hierarchical(mu: float, mu_sigma: float, spread: float, transform: str) -> Any:
+    def hierarchical(mu: float, mu_sigma: float, spread: float, transform: str) -> Prior:
         return Prior(
             "Normal",
             mu=Prior("Normal", mu=mu, sigma=mu_sigma, dims="channel"),
@@ -105,7 +124,7 @@ POOLING = {
 }
 
 
-def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
+def pooling_table(priors: dict[str, dict[str, Prior]] | None = None) -> pd.DataFrame:
     """Tabulate what each media parameter's dims mean for pooling across geos.
 
     Short values, so the table renders on one line per row in a book page;
@@ -131,15 +150,13 @@ def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
     for component, params in priors.items():
         check_mapping(f"priors[{component!r}]", params)
         for name, prior in params.items():
-            if not hasattr(prior, "dims") or not hasattr(prior, "parameters"):
+            if not isinstance(prior, Prior):
                 raise TypeError(
                     f"priors[{component!r}][{name!r}] must be a pymc_extras Prior, "
                     f"got {type(prior).__name__}"
                 )
             dims = tuple(prior.dims)
-            hyper = {
-                k: tuple(v.dims) for k, v in prior.parameters.items() if hasattr(v, "distribution")
-            }
+            hyper = {k: tuple(v.dims) for k, v in prior.parameters.items() if isinstance(v, Prior)}
             hyper_dims = sorted({d for v in hyper.values() for d in v})
             if "geo" not in dims:
                 pooling = "complete pooling"
@@ -168,36 +185,61 @@ def pooling_table(priors: dict[str, Any] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check_geo_panel(dataset: Any) -> None:
-    if getattr(dataset, "name", None) != "geo_panel":
-        raise ValueError("dataset must be load_dataset('geo_panel')")
-
-
-def geo_xy(dataset: Any) -> tuple[pd.DataFrame, pd.Series]:
+def geo_xy(dataset: Dataset) -> tuple[pd.DataFrame, pd.Series]:
     """Return the model's ``X`` (date, geo, channels) and ``y`` from ``geo_panel``."""
-    _check_geo_panel(dataset)
-    df = dataset.data
+    df = check_dataset(dataset, "geo_panel")
     channels = list(dataset.truth["channels"])
     return df[["date", "geo", *channels]].copy(), df["y"].rename("y")
 
 
+def spend_correlation(dataset: Dataset) -> pd.DataFrame:
+    """Correlation of the two channels' spend within each geo, before the experiment.
+
+    Geos that follow a shared media plan move both channels together; a
+    correlation near 1 means the panel alone cannot tell the channels apart.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        ``load_dataset("geo_panel")``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per geo: ``geo``, ``treated`` and ``correlation`` (Pearson, over
+        the pre-experiment weeks).
+    """
+    df = check_dataset(dataset, "geo_panel")
+    first, second = dataset.truth["channels"][:2]
+    pre = df[~df["experiment"]]
+    rows = [
+        {
+            "geo": geo,
+            "treated": bool(g["treated"].iloc[0]),
+            "correlation": float(g[first].corr(g[second])),
+        }
+        for geo, g in pre.groupby("geo", sort=False)
+    ]
+    return pd.DataFrame(rows)
+
+
 def build_geo_mmm(
-    dataset: Any,
+    dataset: Dataset,
     *,
     parameterization: str = "non_centered",
     lift_tests: pd.DataFrame | None = None,
-) -> Any:
+) -> MMM:
     """Build (not fit) the hierarchical geo MMM of the ``geo_panel`` data set.
 
     Geometric adstock (``l_max`` of the truth) and logistic saturation over
     ``dims=("geo",)``, with the priors of :func:`geo_priors` (or :func:`centred_priors`,
-    ``parameterization="centered"``). With ``lift_tests`` the table is validated
-    (:func:`labkit.geo.validate_lift_tests`) and added as a likelihood
-    term with ``add_lift_test_measurements``.
+    ``parameterization="centered"``). With ``lift_tests`` the table is checked
+    (:func:`labkit.geo.validate_lift_tests`) and added as a likelihood term with
+    pymc-marketing's ``add_lift_test_measurements``.
 
     Parameters
     ----------
-    dataset : labkit.data.Dataset
+    dataset : Dataset
         ``load_dataset("geo_panel")``.
     parameterization : {"non_centered", "centered"}
     lift_tests : pandas.DataFrame, optional
@@ -208,11 +250,6 @@ def build_geo_mmm(
     pymc_marketing.mmm.multidimensional.MMM
         Built, ready for ``fit``.
     """
-    from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
-    from pymc_marketing.mmm.multidimensional import MMM
-
-    from labkit.geo.lift_tests import LIFT_COLUMNS, validate_lift_tests
-
     check_choice("parameterization", parameterization, PARAMETERIZATIONS)
     X, y = geo_xy(dataset)
     truth = dataset.truth
@@ -226,6 +263,7 @@ def build_geo_mmm(
     )
     mmm.build_model(X, y)
     if lift_tests is not None:
-        validate_lift_tests(lift_tests, channels=truth["channels"], geos=truth["geos"])
-        mmm.add_lift_test_measurements(lift_tests[list(LIFT_COLUMNS)])
+        validate_lift_tests(lift_tests)
+        # extra columns (an interval, a date) stay out; a missing one is pymc-marketing's to report
+        mmm.add_lift_test_measurements(lift_tests[[c for c in LIFT_COLUMNS if c in lift_tests]])
     return mmm

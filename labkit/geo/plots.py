@@ -1,8 +1,20 @@
-"""TODO docstring."""
+"""Figures of the geo-calibration chapter.
+
+The panel and its lift tests: the within-geo spend correlation
+(:func:`plot_geo_correlation`), each lift test on its true curve
+(:func:`plot_lift_tests`) and as a curve in the ``(lam, beta)`` plane
+(:func:`plot_lift_constraint`), estimated against oracle lifts
+(:func:`plot_lift_comparison`). A :class:`~labkit.geo.CalibrationReport`:
+improvement bars (:func:`plot_improvement`), parameter recovery
+(:func:`plot_parameter_recovery`), saturation curves
+(:func:`plot_calibration_curve`, :func:`plot_curve_recovery`) and the in-sample
+fit (:func:`plot_geo_fit`). Every figure is drawn from a table or a report
+computed elsewhere in :mod:`labkit.geo`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,8 +22,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, concise_dates, grid_shape, panels
-from labkit.data import Dataset, check_dataset
-from labkit.stats import HDI_PROB
+from labkit.data import check_dataset
+from labkit.geo.curves import true_curves
+from labkit.geo.lift_tests import lift_constraint_beta
+from labkit.geo.model import spend_correlation
+from labkit.stats import HDI_PROB, hdi, hdi_bounds
+
+if TYPE_CHECKING:
+    from labkit.data import Dataset
+    from labkit.geo.report import CalibrationReport
 
 _MODEL_COLORS = {"uncalibrated": "C0", "calibrated": "C2"}
 
@@ -33,22 +52,22 @@ def plot_geo_correlation(dataset: Dataset) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per geo; the treated geos' test weeks in red.
+        One panel per geo titled with :func:`labkit.geo.spend_correlation`'s
+        correlation; the treated geos' test weeks in red.
     """
     df = check_dataset(dataset, "geo_panel")
-    geos = list(dataset.truth["geos"])
-    fig, axes = _geo_axes(len(geos))
-    for ax, geo in zip(axes, geos, strict=True):
+    first, second = dataset.truth["channels"][:2]
+    corr = spend_correlation(dataset).set_index("geo")
+    fig, axes = _geo_axes(len(corr))
+    for ax, (geo, row) in zip(axes, corr.iterrows(), strict=True):
         g = df[df["geo"] == geo]
         test = g["treated"] & g["experiment"]
-        pre = g[~g["experiment"]]
-        r = np.corrcoef(pre["channel_1"], pre["channel_2"])[0, 1]
-        ax.scatter(g.loc[~test, "channel_1"], g.loc[~test, "channel_2"], s=8, alpha=0.5)
-        ax.scatter(g.loc[test, "channel_1"], g.loc[test, "channel_2"], s=14, color="C3")
-        kind = "treated" if g["treated"].iloc[0] else "control"
-        ax.set_title(f"{geo} ({kind})\nr = {r:.3f}", fontsize=TITLE)
-    fig.supxlabel("channel_1 spend")
-    fig.supylabel("channel_2 spend")
+        ax.scatter(g.loc[~test, first], g.loc[~test, second], s=8, alpha=0.5)
+        ax.scatter(g.loc[test, first], g.loc[test, second], s=14, color="C3")
+        kind = "treated" if row["treated"] else "control"
+        ax.set_title(f"{geo} ({kind})\nr = {row['correlation']:.3f}", fontsize=TITLE)
+    fig.supxlabel(f"{first} spend")
+    fig.supylabel(f"{second} spend")
     return fig
 
 
@@ -76,8 +95,6 @@ def plot_lift_tests(dataset: Dataset, lift_tests: pd.DataFrame, n_points: int = 
     -------
     matplotlib.figure.Figure
     """
-    from labkit.geo.curves import true_curves
-
     df = check_dataset(dataset, "geo_panel")
     grid = np.linspace(0, float(df[dataset.truth["channels"]].to_numpy().max()), n_points)
     truth = true_curves(dataset, grid)
@@ -105,22 +122,16 @@ def plot_lift_tests(dataset: Dataset, lift_tests: pd.DataFrame, n_points: int = 
 
 
 def plot_lift_comparison(
-    oracle: pd.DataFrame,
-    estimated: pd.DataFrame,
-    label: str = "CausalPy",
-    *,
-    interval_prob: float = HDI_PROB,
+    comparison: pd.DataFrame, label: str = "CausalPy", *, interval_prob: float = HDI_PROB
 ) -> Figure:
-    """Estimated lift tests (their interval) next to the oracle lift, per treated geo.
+    """Estimated lift tests (their interval) next to the oracle lift, per tested geo.
 
     Parameters
     ----------
-    oracle : pandas.DataFrame
-        From :func:`labkit.geo.oracle_lift_tests`.
-    estimated : pandas.DataFrame
-        With ``delta_y_low`` and ``delta_y_high`` (e.g.
-        :func:`labkit.geo.synthetic_control_lift_tests`).
+    comparison : pandas.DataFrame
+        From :func:`labkit.geo.compare_lift_tests`.
     label : str
+        Name of the estimates in the legend.
     interval_prob : float
         Probability of the ``delta_y_low, delta_y_high`` interval, for the legend.
 
@@ -128,16 +139,13 @@ def plot_lift_comparison(
     -------
     matplotlib.figure.Figure
     """
-    merged = oracle.merge(estimated, on=["channel", "geo"], suffixes=("_oracle", ""))
     fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
-    pos = np.arange(len(merged))
+    pos = np.arange(len(comparison))
+    est = comparison["delta_y_estimated"]
     ax.errorbar(
         pos,
-        merged["delta_y"],
-        yerr=[
-            merged["delta_y"] - merged["delta_y_low"],
-            merged["delta_y_high"] - merged["delta_y"],
-        ],
+        est,
+        yerr=[est - comparison["delta_y_low"], comparison["delta_y_high"] - est],
         fmt="o",
         color="C1",
         capsize=4,
@@ -145,27 +153,27 @@ def plot_lift_comparison(
     )
     ax.errorbar(
         pos + 0.15,
-        merged["delta_y_oracle"],
-        yerr=1.96 * merged["sigma_oracle"],
+        comparison["delta_y_oracle"],
+        yerr=1.96 * comparison["sigma_oracle"],
         fmt="s",
         color="k",
         capsize=4,
         label="oracle (±1.96 σ)",
     )
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(pos + 0.075, merged["geo"])
+    ax.set_xticks(pos + 0.075, comparison["geo"])
     ax.set(ylabel="weekly lift Δy", title="Lift per treated geo: estimated vs oracle")
     ax.legend(fontsize=SMALL)
     return fig
 
 
-def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Figure:
+def plot_improvement(report: CalibrationReport, metric: str = "precision") -> Figure:
     """Precision or bias improvement per geo, one panel per parameter x channel.
 
     Parameters
     ----------
-    parameters : pandas.DataFrame
-        :attr:`labkit.geo.CalibrationReport.parameters`.
+    report : CalibrationReport
+        Its ``parameters`` table.
     metric : {"precision", "bias"}
 
     Returns
@@ -174,6 +182,7 @@ def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Fig
     """
     if metric not in ("precision", "bias"):
         raise ValueError(f"metric must be 'precision' or 'bias', got {metric!r}")
+    parameters = report.parameters
     column = f"{metric}_improvement"
     params = list(dict.fromkeys(parameters["parameter"]))
     channels = list(dict.fromkeys(parameters["channel"]))
@@ -207,12 +216,12 @@ def plot_improvement(parameters: pd.DataFrame, metric: str = "precision") -> Fig
     return fig
 
 
-def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
+def plot_parameter_recovery(report: CalibrationReport, channel: str | None = None) -> Figure:
     """Posterior (lam, beta) per geo for both models: mean, HDI crosses and the truth.
 
     Parameters
     ----------
-    report : labkit.geo.CalibrationReport
+    report : CalibrationReport
     channel : str, optional
         Default: the first channel.
 
@@ -255,13 +264,17 @@ def plot_parameter_recovery(report: Any, channel: str | None = None) -> Figure:
 
 
 def plot_calibration_curve(
-    report: Any, geo: str, channel: str, ax: plt.Axes | None = None, legend: bool = True
+    report: CalibrationReport,
+    geo: str,
+    channel: str,
+    ax: plt.Axes | None = None,
+    legend: bool = True,
 ) -> Figure:
     """One geo x channel: both models' posterior curves (HDI band), the truth and the lift test.
 
     Parameters
     ----------
-    report : labkit.geo.CalibrationReport
+    report : CalibrationReport
     geo, channel : str
     ax : matplotlib.axes.Axes, optional
         Draw into this axes instead of a new figure.
@@ -271,8 +284,6 @@ def plot_calibration_curve(
     -------
     matplotlib.figure.Figure
     """
-    import arviz as az
-
     truth = report.true_curve
     geos, channels = list(truth["geo"].values), list(truth["channel"].values)
     if geo not in geos:
@@ -286,8 +297,7 @@ def plot_calibration_curve(
     grid = truth["x"].to_numpy()
     for model, color in _MODEL_COLORS.items():
         draws = report.curve_draws[model].sel(geo=geo, channel=channel).to_numpy()
-        # (sample, x) as one chain: arviz reads a 3-D array as (chain, draw, *shape)
-        band = az.hdi(draws[np.newaxis], hdi_prob=report.hdi_prob)
+        band = hdi(draws.T, report.hdi_prob)  # draws are (sample, x)
         ax.fill_between(grid, band[:, 0], band[:, 1], color=color, alpha=0.25)
         ax.plot(grid, draws.mean(axis=0), color=color, lw=1.5, label=model)
     true = truth.sel(geo=geo, channel=channel)
@@ -303,12 +313,12 @@ def plot_calibration_curve(
     return fig
 
 
-def plot_curve_recovery(report: Any) -> Figure:
+def plot_curve_recovery(report: CalibrationReport) -> Figure:
     """Posterior saturation curves against the truth for every geo x channel.
 
     Parameters
     ----------
-    report : labkit.geo.CalibrationReport
+    report : CalibrationReport
 
     Returns
     -------
@@ -334,12 +344,12 @@ def plot_curve_recovery(report: Any) -> Figure:
     return fig
 
 
-def plot_geo_fit(report: Any) -> Figure:
+def plot_geo_fit(report: CalibrationReport) -> Figure:
     """Observed sales and the expected sales of both models (HDI band) per geo.
 
     Parameters
     ----------
-    report : labkit.geo.CalibrationReport
+    report : CalibrationReport
 
     Returns
     -------
@@ -347,8 +357,6 @@ def plot_geo_fit(report: Any) -> Figure:
         One panel per geo, two to a row; each title gives the geo's in-sample R²
         of the uncalibrated and the calibrated model.
     """
-    import arviz as az
-
     observed = report.observed
     geos = list(observed["geo"].values)
     dates = observed["date"].to_numpy()
@@ -358,12 +366,11 @@ def plot_geo_fit(report: Any) -> Figure:
         ax.plot(dates, observed.sel(geo=geo), "k.", ms=3, label="observed")
         for model, color in _MODEL_COLORS.items():
             mu = report.expected[model].sel(geo=geo)
-            band = az.hdi(mu, hdi_prob=report.hdi_prob)
-            band = band[next(iter(band.data_vars))] if hasattr(band, "data_vars") else band
+            low, high = hdi_bounds(mu, report.hdi_prob)
             ax.fill_between(
                 dates,
-                band.sel(hdi="lower"),
-                band.sel(hdi="higher"),
+                low,
+                high,
                 color=color,
                 alpha=0.3,
                 label=f"{model} ({report.hdi_prob:.0%} HDI)",
@@ -402,8 +409,6 @@ def plot_lift_constraint(dataset: Dataset, lift_tests: pd.DataFrame, n_points: i
         Solid: the ``beta`` that passes the measured lift for each ``lam``; band:
         ``delta_y ± 1.96 sigma``; star: the truth.
     """
-    from labkit.geo.lift_tests import lift_constraint_beta
-
     check_dataset(dataset, "geo_panel")
     truth = dataset.truth
     lam = np.linspace(0.5, 10, n_points)

@@ -1,27 +1,42 @@
-"""TODO docstring."""
+"""The comparison of an uncalibrated and a lift-test-calibrated fit of the geo MMM.
+
+:class:`CalibrationReport` scores both fits against the truth of ``geo_panel``
+with the metrics of :mod:`labkit.geo.metrics`, per geo and channel, and keeps
+the arrays its figures need. Its tables are tidy (one row per geo, channel,
+parameter or model); its summaries average them over treated and control
+geos; it renders as Markdown in a notebook. The figures are functions of the
+report in :mod:`labkit.geo.plots`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from matplotlib.figure import Figure
 
 from labkit._validate import check_int, check_probability
+from labkit.data import check_dataset
 from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
 from labkit.geo.metrics import bias_improvement, curve_recovery, fit_metrics
 from labkit.stats import HDI_PROB, divergences, hdi_width
 
-MODELS = ("uncalibrated", "calibrated")
+if TYPE_CHECKING:
+    import arviz as az
+    from pymc_marketing.mmm.multidimensional import MMM
 
+    from labkit.data import Dataset
+
+MODELS = ("uncalibrated", "calibrated")
+"""The two fits a report compares, in display order."""
 
 PARAMETERS = ("saturation_lam", "saturation_beta", "adstock_alpha")
+"""The geo-level media parameters a report scores."""
 
 
-def _idata(fit: Any, name: str) -> Any:
+def _idata(fit: Any, name: str) -> az.InferenceData:
     idata = getattr(fit, "idata", fit)
     if idata is None or not hasattr(idata, "posterior"):
         raise TypeError(f"{name} must be a fitted MMM or an InferenceData with a posterior")
@@ -38,7 +53,7 @@ class CalibrationReport:
     """Parameter, curve and fit recovery of an uncalibrated vs a calibrated geo MMM.
 
     Build it with :meth:`from_fits`. Attributes are tidy tables (one row per
-    observation) and the arrays the figures need.
+    observation) and the arrays the figures of :mod:`labkit.geo.plots` need.
 
     Attributes
     ----------
@@ -77,9 +92,9 @@ class CalibrationReport:
     @classmethod
     def from_fits(
         cls,
-        uncalibrated: Any,
-        calibrated: Any,
-        dataset: Any,
+        uncalibrated: MMM | az.InferenceData,
+        calibrated: MMM | az.InferenceData,
+        dataset: Dataset,
         *,
         lift_tests: pd.DataFrame | None = None,
         hdi_prob: float = HDI_PROB,
@@ -92,7 +107,7 @@ class CalibrationReport:
         ----------
         uncalibrated, calibrated : MMM or arviz.InferenceData
             Fitted models (or their ``idata``).
-        dataset : labkit.data.Dataset
+        dataset : Dataset
             ``load_dataset("geo_panel")``: the truth.
         lift_tests : pandas.DataFrame, optional
             The calibration table, kept for the figures.
@@ -108,6 +123,7 @@ class CalibrationReport:
         -------
         CalibrationReport
         """
+        check_dataset(dataset, "geo_panel")
         hdi_prob = check_probability("hdi_prob", hdi_prob)
         n_points = check_int("n_points", n_points, minimum=2)
         max_curve_draws = check_int("max_curve_draws", max_curve_draws, minimum=10)
@@ -209,8 +225,6 @@ class CalibrationReport:
             lift_tests=lift_tests,
         )
 
-    # ------------------------------------------------------------------ tables
-
     def summary(self) -> pd.DataFrame:
         """Mean precision and bias improvement per parameter, channel and geo group.
 
@@ -290,29 +304,3 @@ class CalibrationReport:
             f"CalibrationReport({geos} geos, {tests} lift tests, "
             f"{self.hdi_prob:.0%} HDI; divergences {self.divergences})"
         )
-
-    # ------------------------------------------------------------------ figures
-
-    def plot_improvement(self, metric: str = "precision") -> Figure:
-        """Bars of precision or bias improvement per geo, faceted by parameter x channel."""
-        from labkit.geo.plots import plot_improvement
-
-        return plot_improvement(self.parameters, metric=metric)
-
-    def plot_parameters(self, channel: str | None = None) -> Figure:
-        """(lam, beta) posterior means and HDIs per geo for both models, with the truth."""
-        from labkit.geo.plots import plot_parameter_recovery
-
-        return plot_parameter_recovery(self, channel=channel)
-
-    def plot_curves(self) -> Figure:
-        """Posterior saturation curves of both models against the truth, every geo x channel."""
-        from labkit.geo.plots import plot_curve_recovery
-
-        return plot_curve_recovery(self)
-
-    def plot_fit(self) -> Figure:
-        """Observed sales and both models' expected sales (HDI band) per geo."""
-        from labkit.geo.plots import plot_geo_fit
-
-        return plot_geo_fit(self)

@@ -1,16 +1,33 @@
-"""TODO docstring."""
+"""The calibration explorer: one geo and channel of a calibration report at a time.
+
+:class:`CalibrationExplorer` shows both fits' posterior saturation curves, the
+true curve and the lift test (:func:`labkit.geo.plots.plot_calibration_curve`)
+with the curve-recovery rows of the chosen geo and channel.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from labkit.geo.plots import plot_calibration_curve
+
+if TYPE_CHECKING:
+    from labkit.geo.report import CalibrationReport
+
 
 class CalibrationExplorer(widgets.VBox):
     """Pick a geo and a channel: both fits' posterior curves, the true curve and the lift test.
+
+    Parameters
+    ----------
+    report : CalibrationReport
+    geo, channel : str, optional
+        The first view; default the first lift test's geo and channel (or the
+        first geo and channel when the report has no lift tests).
 
     Attributes
     ----------
@@ -20,7 +37,9 @@ class CalibrationExplorer(widgets.VBox):
         The report's curve-recovery rows (both models) of the current geo and channel.
     """
 
-    def __init__(self, report: Any, *, geo: str | None = None, channel: str | None = None) -> None:
+    def __init__(
+        self, report: CalibrationReport, *, geo: str | None = None, channel: str | None = None
+    ) -> None:
         self.report = report
         geos = list(report.true_curve["geo"].values)
         channels = list(report.true_curve["channel"].values)
@@ -47,8 +66,6 @@ class CalibrationExplorer(widgets.VBox):
         self._update()
 
     def _update(self, _change: Any = None) -> None:
-        from labkit.geo.plots import plot_calibration_curve
-
         geo, channel = self.controls["geo"].value, self.controls["channel"].value
         curves = self.report.curves
         rows = curves[(curves["geo"] == geo) & (curves["channel"] == channel)]

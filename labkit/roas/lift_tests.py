@@ -1,4 +1,16 @@
-"""TODO docstring."""
+"""Dated lift tests for a national MMM, and which cross-validation fold may use them.
+
+A lift test's result is known only from the day the experiment ends. In a
+time-slice cross-validation each fold trains up to its own last week, so it may
+use only the tests dated on or before it; pymc-marketing's
+``TimeSliceCrossValidator`` filters them by ``lift_test_date_column``.
+
+- :func:`dated_lift_tests` builds such a table from a known ROAS
+  (``delta_y = ROAS x delta_x``);
+- :func:`check_lift_test_dates` counts, before any fit, the tests each fold may use;
+- :func:`lift_tests_seen` sets, after the fits, the tests each fold's model holds
+  against that count.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labkit._validate import (
-    check_mapping,
-    check_number,
-    check_positive,
-)
+from labkit._validate import check_mapping, check_number, check_positive
 
 
 def dated_lift_tests(
@@ -89,8 +97,8 @@ def check_lift_test_dates(
 ) -> pd.DataFrame:
     """Check dated lift tests against the training ends of cross-validation folds.
 
-    Run before sampling: pymc-marketing's own error surfaces deep inside a
-    cross-validation run.
+    Run before sampling: when no test falls inside a fold's training window,
+    pymc-marketing's own error surfaces deep inside a cross-validation run.
 
     Parameters
     ----------
@@ -137,3 +145,42 @@ def check_lift_test_dates(
             f"{dates.min().date()}, last training end {ends.max().date()})"
         )
     return table
+
+
+def lift_tests_seen(
+    fold_lift_tests: pd.DataFrame, lift_tests: pd.DataFrame, date_column: str = "date"
+) -> pd.DataFrame:
+    """Compare the lift tests each fold's model holds with those dated by its training end.
+
+    Parameters
+    ----------
+    fold_lift_tests : pandas.DataFrame
+        Columns ``fold, train_end, n_lift_tests`` (the ``lift_tests`` table of
+        :func:`labkit.roas.fold_summaries`).
+    lift_tests : pandas.DataFrame
+        The dated lift tests given to the cross-validation.
+    date_column : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fold_lift_tests`` plus ``n_dated_by_train_end`` (the tests dated on or
+        before the fold's training end, as :func:`check_lift_test_dates` counts
+        them) and ``uses_future_tests`` (the model holds more tests than were
+        known at its training end).
+    """
+    if not isinstance(fold_lift_tests, pd.DataFrame):
+        raise TypeError(
+            f"fold_lift_tests must be a DataFrame, got {type(fold_lift_tests).__name__}"
+        )
+    missing = [c for c in ("fold", "train_end", "n_lift_tests") if c not in fold_lift_tests]
+    if missing:
+        raise ValueError(f"fold_lift_tests is missing column(s) {missing}")
+    if not isinstance(lift_tests, pd.DataFrame) or date_column not in lift_tests.columns:
+        raise ValueError(f"lift_tests must be a DataFrame with a {date_column!r} column")
+    dates = pd.to_datetime(lift_tests[date_column])
+    ends = pd.to_datetime(fold_lift_tests["train_end"])
+    out = fold_lift_tests.copy()
+    out["n_dated_by_train_end"] = [int((dates <= end).sum()) for end in ends]
+    out["uses_future_tests"] = out["n_lift_tests"] > out["n_dated_by_train_end"]
+    return out

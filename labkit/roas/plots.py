@@ -1,12 +1,21 @@
-"""TODO docstring."""
+"""Figures of the confounder chapter.
+
+The data-generating process (:func:`plot_confounder_dag`); a fit's weekly
+contributions against the truth (:func:`plot_contributions_vs_truth`); ROAS
+posteriors against the true ROAS (:func:`plot_roas_posteriors`); and across
+cross-validation folds, ROAS (:func:`plot_roas_by_fold`, one fold:
+:func:`plot_fold_roas`) and parameters (:func:`plot_parameter_stability`).
+Every figure draws a table or draws computed in :mod:`labkit.roas.summaries`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import xarray as xr
 from matplotlib.figure import Figure
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, panels
@@ -37,7 +46,7 @@ def plot_confounder_dag() -> Figure:
 
 
 def plot_roas_by_fold(
-    folds: pd.DataFrame, truth: dict[str, float], test_dates: pd.Series | None = None
+    folds: pd.DataFrame, truth: Mapping[str, float], test_dates: pd.Series | None = None
 ) -> Figure:
     """ROAS posteriors per fold (mean and HDI) against the truth, one panel per channel.
 
@@ -54,6 +63,10 @@ def plot_roas_by_fold(
     test_dates : pandas.Series, optional
         Lift-test dates: each fold's tick label counts the tests dated on or
         before its training end (the tests that fold may use).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     channels = list(truth)
     order = folds.drop_duplicates("fold").sort_values("fold")
@@ -148,39 +161,54 @@ def plot_parameter_stability(folds: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_contributions_vs_truth(contributions: pd.DataFrame, truth: pd.DataFrame) -> Figure:
-    """Posterior-mean channel contributions against the true effects, one panel per channel.
+def plot_contributions_vs_truth(table: pd.DataFrame) -> Figure:
+    """Posterior weekly channel contributions (mean, HDI band) against the true ones.
 
     Parameters
     ----------
-    contributions, truth : pandas.DataFrame
-        Indexed by date, one column per channel, outcome units.
+    table : pandas.DataFrame
+        From :func:`labkit.roas.contributions_vs_truth`: ``date, channel, mean,
+        hdi_lower, hdi_upper, truth``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per channel, outcome units.
     """
-    channels = list(truth.columns)
+    date = table.columns[0]
+    channels = list(dict.fromkeys(table["channel"]))
     fig, axes = plt.subplots(
         len(channels),
         1,
         figsize=(FIG_WIDTH, 2.8 * len(channels)),
         sharex=True,
+        squeeze=False,
         layout="constrained",
     )
-    for ax, channel in zip(np.atleast_1d(axes), channels, strict=True):
-        ax.plot(truth.index, truth[channel], color="k", label="true effect")
-        ax.plot(contributions.index, contributions[channel], color="C1", label="model contribution")
+    for ax, channel in zip(axes[:, 0], channels, strict=True):
+        sub = table[table["channel"] == channel]
+        ax.fill_between(sub[date], sub["hdi_lower"], sub["hdi_upper"], color="C1", alpha=0.3)
+        ax.plot(sub[date], sub["truth"], color="k", label="true effect")
+        ax.plot(sub[date], sub["mean"], color="C1", label="model contribution")
         ax.set(title=channel, ylabel="sales")
         ax.legend(fontsize=SMALL, ncol=2)
     return fig
 
 
-def plot_roas_posteriors(draws: dict[str, Any], truth: dict[str, float]) -> Figure:
+def plot_roas_posteriors(draws: Mapping[str, xr.DataArray], truth: Mapping[str, float]) -> Figure:
     """ROAS posteriors of several models against the truth, one panel per channel.
 
     Parameters
     ----------
     draws : dict
-        ``{model name: DataArray over chain, draw, channel}``.
+        ``{model name: DataArray over chain, draw, channel}`` (e.g.
+        :func:`labkit.roas.roas_draws`).
     truth : dict
         True ROAS per channel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     channels = list(truth)
     fig, axes = panels(len(channels), 2, panel_height=3.2)
@@ -190,5 +218,41 @@ def plot_roas_posteriors(draws: dict[str, Any], truth: dict[str, float]) -> Figu
             ax.hist(values, bins=50, density=True, alpha=0.45, color=f"C{i}", label=name)
         ax.axvline(truth[channel], color="k", ls="--", label="true ROAS")
         ax.set(title=f"ROAS of {channel}", xlabel="ROAS")
+        ax.legend(fontsize=SMALL)
+    return fig
+
+
+def plot_fold_roas(roas: pd.DataFrame, truth: Mapping[str, float]) -> Figure:
+    """One fold's ROAS posteriors (mean, HDI) per model against the truth, a panel per channel.
+
+    Parameters
+    ----------
+    roas : pandas.DataFrame
+        The rows of one fold of :func:`labkit.roas.fold_summaries`' ``roas`` tables.
+    truth : dict
+        True ROAS per channel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    folds = roas["fold"].unique()
+    if len(folds) != 1:
+        raise ValueError(f"roas must hold the rows of one fold, got folds {sorted(folds)}")
+    fold = folds[0]
+    channels = list(truth)
+    fig, axes = plt.subplots(
+        1, len(channels), figsize=(FIG_WIDTH, 3), squeeze=False, layout="constrained"
+    )
+    for ax, channel in zip(axes[0], channels, strict=True):
+        sub = roas[roas["channel"] == channel]
+        for i, (_, r) in enumerate(sub.iterrows()):
+            ax.errorbar(
+                [i], [r["mean"]],
+                yerr=[[r["mean"] - r["hdi_lower"]], [r["hdi_upper"] - r["mean"]]],
+                fmt="o", capsize=4, color=f"C{i}", label=r["model"],
+            )  # fmt: skip
+        ax.axhline(truth[channel], color="k", ls="--", label="truth")
+        ax.set(title=f"{channel}, fold {fold}", xticks=[], ylabel="ROAS")
         ax.legend(fontsize=SMALL)
     return fig

@@ -1,16 +1,36 @@
-"""TODO docstring."""
+"""The fold explorer: one cross-validation fold's ROAS and the lift tests it could use.
+
+:class:`FoldExplorer` steps through the folds of a time-slice cross-validation
+with a slider, showing that fold's training end, the lift tests dated on or
+before it and the fold's ROAS posteriors against the truth
+(:func:`labkit.roas.plots.plot_fold_roas`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
+
+from labkit.roas.plots import plot_fold_roas
 
 
 class FoldExplorer(widgets.VBox):
     """A fold slider: that fold's ROAS posteriors (mean, HDI) against the truth and its lift tests.
+
+    Parameters
+    ----------
+    roas : pandas.DataFrame
+        :func:`labkit.roas.fold_summaries`' ``roas`` tables of one or more models,
+        concatenated.
+    lift_tests : pandas.DataFrame
+        The dated lift tests (a ``date`` column).
+    truth : dict
+        True ROAS per channel.
 
     Attributes
     ----------
@@ -20,7 +40,9 @@ class FoldExplorer(widgets.VBox):
         The rows of the ROAS table shown for the current fold.
     """
 
-    def __init__(self, roas: Any, lift_tests: Any, truth: dict[str, float]) -> None:
+    def __init__(
+        self, roas: pd.DataFrame, lift_tests: pd.DataFrame, truth: Mapping[str, float]
+    ) -> None:
         self.roas, self.lift_tests, self.truth = roas, lift_tests, truth
         folds = sorted(roas["fold"].unique())
         self.controls = {
@@ -30,14 +52,12 @@ class FoldExplorer(widgets.VBox):
         }
         self.summary = widgets.HTML()
         self.figure = widgets.Output()
-        self.result = None
+        self.result: pd.DataFrame | None = None
         self.controls["fold"].observe(self._update, names="value")
         super().__init__([self.controls["fold"], self.summary, self.figure])
         self._update()
 
     def _update(self, _change: Any = None) -> None:
-        import pandas as pd
-
         fold = self.controls["fold"].value
         rows = self.roas[self.roas["fold"] == fold]
         self.result = rows
@@ -49,17 +69,6 @@ class FoldExplorer(widgets.VBox):
         )
         self.figure.clear_output(wait=True)
         with self.figure:
-            fig, axes = plt.subplots(1, len(self.truth), figsize=(10, 3), layout="constrained")
-            for ax, channel in zip(axes, self.truth, strict=True):
-                sub = rows[rows["channel"] == channel]
-                for i, (_, r) in enumerate(sub.iterrows()):
-                    ax.errorbar(
-                        [i], [r["mean"]],
-                        yerr=[[r["mean"] - r["hdi_lower"]], [r["hdi_upper"] - r["mean"]]],
-                        fmt="o", capsize=4, color=f"C{i}", label=r["model"],
-                    )  # fmt: skip
-                ax.axhline(self.truth[channel], color="k", ls="--", label="truth")
-                ax.set(title=f"{channel}, fold {fold}", xticks=[], ylabel="ROAS")
-                ax.legend(fontsize=7)
+            fig = plot_fold_roas(rows, self.truth)
             display(fig)
             plt.close(fig)
