@@ -22,3 +22,4 @@ def test_elicitation_explorer_updates_on_release_and_reports_its_time():
     w.controls["x"].value = 2.0
     assert 0 < w.seconds < 60 and f"{w.seconds:.2f} s" in w.status.value
     assert not any(c.disabled for c in w.controls.values()), "controls come back after an update"
+    assert bytes(w.figure.value).startswith(b"\x89PNG"), "the figure is a PNG in the widget's state"

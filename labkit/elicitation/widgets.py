@@ -7,17 +7,25 @@ surface and derivative fan, and refits the priors on the MMM's scale.
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from matplotlib.figure import Figure
 
 from labkit.elicitation.plots import plot_elicitation_view
 from labkit.elicitation.posterior import ElicitationResult, elicit
 from labkit.elicitation.priors import FittedPrior, mmm_priors
+
+
+def _png(fig: Figure) -> bytes:
+    """Render the figure as PNG bytes (for an ``ipywidgets.Image``)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
 class ElicitationExplorer(widgets.VBox):
@@ -117,11 +125,9 @@ class ElicitationExplorer(widgets.VBox):
                 + "</table></p>"
             )
             truth = self.truth if v["saturation"] == "michaelis_menten" else None
-            self.figure.clear_output(wait=True)
-            with self.figure:
-                fig = plot_elicitation_view(self.result, truth)
-                display(fig)
-                plt.close(fig)
+            fig = plot_elicitation_view(self.result, truth)
+            self.figure.value = _png(fig)
+            plt.close(fig)
         finally:
             for control in self.controls.values():
                 control.disabled = False
