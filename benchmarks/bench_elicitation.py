@@ -21,9 +21,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from labkit.designer import hdi
-from labkit.elicitation import compare_elicitations, elicit
-from labkit.widgets import elicitation_explorer
+from labkit.elicitation.posterior import compare_elicitations, elicit
+from labkit.elicitation.widgets import ElicitationExplorer
+from labkit.stats import hdi
 
 matplotlib.use("agg")
 
@@ -58,7 +58,7 @@ def main() -> None:
 
 def explorer_update_ms(n: int = 10) -> float:
     """Median wall time of one explorer update after a change of the observed rate."""
-    explorer = elicitation_explorer(
+    explorer = ElicitationExplorer(
         rate=0.29, rate_sd=0.034, x=1.83, target_scale=10.0, channel_scale=4.0
     )
     explorer.controls["rate"].value = 0.3  # warm: the first update compiles the derivative

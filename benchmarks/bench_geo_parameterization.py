@@ -17,8 +17,8 @@ import time
 import arviz as az
 
 import labkit
-from labkit.calibration import oracle_lift_tests
-from labkit.geo import build_geo_mmm, geo_xy
+from labkit.geo.lift_tests import oracle_lift_tests
+from labkit.geo.model import build_geo_mmm, geo_xy
 
 MEDIA = ["saturation_lam", "saturation_beta", "adstock_alpha"]
 

@@ -1,13 +1,20 @@
 """labkit: notebook-first Bayesian marketing measurement.
 
-Public API
-----------
-load_dataset
-    Read a simulated data set and its truth from ``data/``.
-sampling
-    Fast mode (``LABKIT_FAST=1``) and sampler settings for every fit in the book.
-simulate
-    Seeded data-generating processes with known ground truth.
+One subpackage per question the book answers, each holding its maths, its
+figures (``plots``) and its widget (``widgets``):
+
+- :mod:`labkit.design`: which lift test to run next (chapter 1);
+- :mod:`labkit.geo`: geo lift tests calibrating a hierarchical MMM (chapter 2);
+- :mod:`labkit.roas`: ROAS against the truth, lift tests against a confounder (chapter 3);
+- :mod:`labkit.elicitation`: from an experiment to priors (chapter 4);
+- :mod:`labkit.data`: the simulated data sets, their truth and their registry.
+
+Shared: :mod:`labkit.stats` (HDIs, power, assurance, divergences),
+:mod:`labkit.response` (adstock and saturation curves), :mod:`labkit.causal`
+(CausalPy effect draws), :mod:`labkit.sampling` (fast mode and sampler settings).
+
+Top level: :func:`load_dataset`, :func:`setup_notebook`, :func:`is_fast`,
+:func:`mode_banner`.
 """
 
 import warnings
@@ -23,7 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
 warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
 
-from labkit import sampling, simulate  # noqa: E402
+from labkit import sampling  # noqa: E402
 from labkit.data import load_dataset  # noqa: E402
 from labkit.sampling import is_fast, mode_banner, setup_notebook  # noqa: E402
 
@@ -39,5 +46,4 @@ __all__ = [
     "mode_banner",
     "sampling",
     "setup_notebook",
-    "simulate",
 ]

@@ -1,18 +1,41 @@
 """Compiled hot loops of the experiment designer (numba).
 
-The designer's arithmetic is written once in plain numpy (``labkit.response``,
-``labkit.designer.power``) and once here, fused, for speed: ranking the docs example's
-grid (84 candidates x 4000 draws) must take milliseconds. ``tests/test_designer.py``
-checks these kernels against the numpy versions.
+Ranking a grid of lift tests evaluates every candidate on every posterior draw:
+84 candidates x 4000 draws must take milliseconds, which plain numpy misses
+because each draw needs several transcendental functions. Two loops are
+compiled here; everything else stays in numpy.
+
+- :func:`lift_grid`: the total lift of each spend change held for each
+  duration, per unit and draw. The adstock ramp, the steady-state adstocked
+  spend and the contribution at current spend come in precomputed by
+  :mod:`labkit.response`; the kernel only fuses the saturation curve with the
+  sum over the weeks of the test.
+- :func:`assurance_rows`: the mean power over draws, plain and tempered (the
+  same quantity as :func:`labkit.stats.power` averaged over draws).
+
+The saturation curves are written again here as scalar functions, fused into
+the loop over draws. They are the formulas of :mod:`labkit.response`, which
+``tests/test_response.py`` pins to pymc-marketing's transformations to 1e-10;
+``tests/test_design_kernels.py`` pins these scalar versions and the whole lift
+to :mod:`labkit.response` to 1e-10, and the assurance to
+:func:`labkit.stats.power` to 1e-9.
+
+The kernels are serial (numba's parallel mode triples their compile time and,
+on a machine whose cores are busy, makes them slower) and cached on disk
+(``cache=True``, in ``__pycache__`` next to this file, or numba's user cache
+directory when that is read-only): a fresh checkout compiles them once, in about
+two seconds, on the first call, and later processes load them in a fraction of a
+second.
 
 Normal CDF
 ----------
 ``scipy.special.ndtr`` costs ~15-20 ns per call, which alone would exceed the
 time budget. :func:`phi` instead interpolates a table of the normal CDF and its
-density on a 1/64 grid with cubic Hermite polynomials: the error is below 1e-9
-everywhere (``tests/test_designer.py::test_fast_normal_cdf_matches_scipy``), far
-below anything an assurance is reported to, and it returns exactly 1 above 8.3
-and 0 below -8.5, where ``ndtr`` itself rounds to those values in double precision.
+density on a 1/64 grid with cubic Hermite polynomials, without branches so that
+the loop over draws vectorises: the error is below 1e-9 everywhere, far below
+anything an assurance is reported to, and it returns exactly 0 below -8.5 and
+exactly 1 above 8.3, where ``ndtr`` itself rounds to those values in double
+precision.
 """
 
 from __future__ import annotations
@@ -23,28 +46,38 @@ import numba
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["PHI_HIGH", "PHI_LOW", "assurance_rows", "hdi_rows", "lift_grid", "phi"]
+__all__ = [
+    "PHI_HIGH",
+    "PHI_LOW",
+    "SATURATION_CODES",
+    "assurance_rows",
+    "hill",
+    "lift_grid",
+    "logistic",
+    "michaelis_menten",
+    "phi",
+]
 
 PHI_LOW, PHI_HIGH = -8.5, 8.3
 _STEPS_PER_UNIT = 64
 _GRID = np.linspace(PHI_LOW, PHI_HIGH, round((PHI_HIGH - PHI_LOW) * _STEPS_PER_UNIT) + 1)
 _H = float(_GRID[1] - _GRID[0])
+_LAST = float(_GRID.size - 1)
+_LAST_CELL = _GRID.size - 2
 _CDF = ndtr(_GRID)
+_CDF[0], _CDF[-1] = 0.0, 1.0  # ndtr(-8.5) ~ 1e-17 and ndtr(8.3) rounds to 1 anyway
 _PDF = np.exp(-0.5 * _GRID**2) / math.sqrt(2 * math.pi)
 
-LOGISTIC, MICHAELIS_MENTEN, HILL = 0, 1, 2
-SATURATION_CODES = {"logistic": LOGISTIC, "michaelis_menten": MICHAELIS_MENTEN, "hill": HILL}
+# "contract" allows fused multiply-adds, "reassoc" lets LLVM vectorise the sums over draws
+# (the order of a sum of 4000 probabilities changes it by ~1e-15).
+_FAST = {"contract", "reassoc"}
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=_FAST)
 def phi(x: float) -> float:  # pragma: no cover - compiled
     """Return the normal CDF by cubic Hermite interpolation of a 1/64 table (error < 1e-9)."""
-    if x >= PHI_HIGH:
-        return 1.0
-    if x <= PHI_LOW:
-        return 0.0
-    u = (x - PHI_LOW) / _H
-    i = int(u)
+    u = min(max((x - PHI_LOW) / _H, 0.0), _LAST)
+    i = min(int(u), _LAST_CELL)
     t = u - i
     t2 = t * t
     t3 = t2 * t
@@ -56,7 +89,7 @@ def phi(x: float) -> float:  # pragma: no cover - compiled
     )
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(cache=True, fastmath=_FAST)
 def assurance_rows(
     lifts: np.ndarray,
     sigma: np.ndarray,
@@ -65,11 +98,16 @@ def assurance_rows(
     direction: np.ndarray,
     k: float,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Mean power per row of ``lifts`` (draws on axis 1): plain, and tempered by ``k``."""
+    """Mean power per row of ``lifts`` (draws on axis 1): plain, and tempered by ``k``.
+
+    The tempered draws are spread around their row mean by ``k``. Two-sided:
+    ``Phi(|ncp| - z) + Phi(-|ncp| - z)``; one-sided: ``Phi(ncp - z)`` with ``ncp``
+    signed by ``direction``.
+    """
     n_rows, n_draws = lifts.shape
     plain = np.empty(n_rows)
     tempered = np.empty(n_rows)
-    for r in numba.prange(n_rows):
+    for r in range(n_rows):
         center = 0.0
         for d in range(n_draws):
             center += lifts[r, d]
@@ -77,15 +115,14 @@ def assurance_rows(
         scale = direction[r] / sigma[r]
         acc_p = 0.0
         acc_t = 0.0
-        for d in range(n_draws):
-            ncp = lifts[r, d] * scale
-            ncp_t = (center + k * (lifts[r, d] - center)) * scale
-            if one_sided:
-                acc_p += phi(ncp - z)
-                acc_t += phi(ncp_t - z)
-            else:
-                a = abs(ncp)
-                b = abs(ncp_t)
+        if one_sided:
+            for d in range(n_draws):
+                acc_p += phi(lifts[r, d] * scale - z)
+                acc_t += phi((center + k * (lifts[r, d] - center)) * scale - z)
+        else:
+            for d in range(n_draws):
+                a = abs(lifts[r, d] * scale)
+                b = abs((center + k * (lifts[r, d] - center)) * scale)
                 acc_p += phi(a - z) + phi(-a - z)
                 acc_t += phi(b - z) + phi(-b - z)
         plain[r] = acc_p / n_draws
@@ -93,161 +130,115 @@ def assurance_rows(
     return plain, tempered
 
 
-@numba.njit(cache=True, inline="always")
-def _saturate(code: int, x: float, p0: float, p1: float, p2: float) -> float:  # pragma: no cover
-    if code == LOGISTIC:  # p0 = lam, p1 = beta; (1 - e) / (1 + e) with e = exp(-lam x)
-        e = math.exp(-p0 * x)
-        return p1 * (1.0 - e) / (1.0 + e)
-    if code == MICHAELIS_MENTEN:  # p0 = alpha, p1 = lam
-        return p0 * x / (p1 + x)
-    ks = p1**p0  # HILL: p0 = slope, p1 = kappa, p2 = beta
-    return p2 * (1.0 - ks / (ks + x**p0))
+# ---------------------------------------------------------------------- saturation curves
+# Scalar versions of labkit.response's curves, parameters in pymc-marketing's order. Every
+# family takes three (the unused ones are ignored), so that they share one signature.
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(cache=True)
+def logistic(x: float, lam: float, beta: float, _unused: float) -> float:  # pragma: no cover
+    """``beta * (1 - exp(-lam x)) / (1 + exp(-lam x))`` (``response.logistic``)."""
+    e = math.exp(-lam * x)  # x >= 0 here, so e <= 1: no overflow (exp is faster than tanh)
+    return beta * (1.0 - e) / (1.0 + e)
+
+
+@numba.njit(cache=True)
+def michaelis_menten(
+    x: float, alpha: float, lam: float, _unused: float
+) -> float:  # pragma: no cover - compiled
+    """``alpha * x / (lam + x)`` (``response.michaelis_menten``)."""
+    return alpha * x / (lam + x)
+
+
+@numba.njit(cache=True)
+def hill(x: float, slope: float, kappa: float, beta: float) -> float:  # pragma: no cover
+    """``beta * (1 - kappa**slope / (kappa**slope + x**slope))`` (``response.hill``)."""
+    ks = kappa**slope
+    return beta * (1.0 - ks / (ks + x**slope))
+
+
+LOGISTIC, MICHAELIS_MENTEN, HILL = 0, 1, 2
+SATURATION_CODES = {"logistic": LOGISTIC, "michaelis_menten": MICHAELIS_MENTEN, "hill": HILL}
+"""The code :func:`lift_grid` takes for each :data:`labkit.response.SATURATIONS` family."""
+
+
+@numba.njit(cache=True)
 def lift_grid(
     code: int,
     p0: np.ndarray,
     p1: np.ndarray,
     p2: np.ndarray,
-    alpha: np.ndarray,
-    spend: np.ndarray,
+    x_ss: np.ndarray,
+    base: np.ndarray,
+    ramp: np.ndarray,
     changes: np.ndarray,
     durations: np.ndarray,
-    l_max: int,
-    normalize: bool,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Total lift and mean ramp fraction of every (change, duration), per unit and draw.
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Total lift of each spend change held for each duration, per unit and draw.
 
-    Parameters are ``(n_units, n_draws)`` arrays (``p2`` unused unless Hill);
-    ``spend`` is ``(n_units,)``. Returns lifts ``(n_units, K, T, n_draws)`` and
-    ramp fractions ``(n_units, T, n_draws)``. The ramp is truncated at ``l_max``:
-    from week ``l_max - 1`` on the weekly lift is constant, so only the first
-    ``min(max(T), l_max)`` weeks go through the saturation curve.
+    A change of ``change`` (a fraction of current spend) held from week 0 moves the
+    adstocked spend of week ``t`` to ``x_ss * (1 + change * ramp[t])``; the lift of the
+    week is the saturation curve there minus ``base``, and the test's lift is the sum
+    over its weeks.
+
+    Parameters
+    ----------
+    code : int
+        The saturation family, one of :data:`SATURATION_CODES`.
+    p0, p1, p2 : numpy.ndarray
+        The curve's parameters, ``(n_units, n_draws)`` (unused ones: any such array).
+    x_ss, base : numpy.ndarray
+        Steady-state adstocked spend and the contribution there, ``(n_units, n_draws)``.
+    ramp : numpy.ndarray
+        ``(n_units, l_max, n_draws)``: the adstock ramp of weeks ``0 .. l_max - 1``
+        (:func:`labkit.response.adstock_ramp`), which is exactly 1 from week
+        ``l_max - 1`` on; later weeks repeat the lift of that week.
+    changes : numpy.ndarray
+        ``(K,)`` relative spend changes.
+    durations : numpy.ndarray
+        ``(T,)`` test lengths in weeks (int64, >= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_units, K, T, n_draws)``.
     """
-    n_units, n_draws = alpha.shape
+    n_units, n_weeks, n_draws = ramp.shape
     n_k = changes.shape[0]
     n_t = durations.shape[0]
-    t_max = 0
+    n_w = 0
     for j in range(n_t):
-        t_max = max(t_max, durations[j])
-    n_w = min(t_max, l_max)
+        n_w = max(n_w, durations[j])
+    n_w = min(n_w, n_weeks)
     lifts = np.empty((n_units, n_k, n_t, n_draws))
-    ramps = np.empty((n_units, n_t, n_draws))
-    ramp_w = np.empty((n_units, n_w, n_draws))  # ramp fraction of weeks 0 .. n_w - 1
-    x_ss = np.empty((n_units, n_draws))
-    base = np.empty((n_units, n_draws))
-    for flat in numba.prange(n_units * n_draws):
-        u = flat // n_draws
-        d = flat % n_draws
-        a = alpha[u, d]
-        total = 0.0
-        w = 1.0
-        for _ in range(l_max):
-            total += w
-            w *= a
-        x_ss[u, d] = (1.0 if normalize else total) * spend[u]
-        base[u, d] = _saturate(code, x_ss[u, d], p0[u, d], p1[u, d], p2[u, d])
-        partial = 0.0
-        w = 1.0
-        acc = 0.0
-        for t in range(n_w):
-            partial += w
-            w *= a
-            ramp_w[u, t, d] = partial / total
-            acc += partial / total
-            for j in range(n_t):
-                if durations[j] == t + 1:
-                    ramps[u, j, d] = acc / (t + 1)
-        for j in range(n_t):
-            if durations[j] > n_w:  # weeks past l_max - 1 add a full ramp of 1 each
-                ramps[u, j, d] = (acc + (durations[j] - n_w)) / durations[j]
-    for pair in numba.prange(n_units * n_k):
-        u = pair // n_k
-        k = pair % n_k
-        cum = np.zeros(n_draws)
-        last = np.empty(n_draws)
-        for t in range(n_w):
-            # draws innermost and contiguous, one loop per family: LLVM vectorises these
-            if code == LOGISTIC:
-                for d in range(n_draws):
-                    eff = x_ss[u, d] * (1.0 + changes[k] * ramp_w[u, t, d])
-                    e = math.exp(-p0[u, d] * eff)
-                    last[d] = p1[u, d] * (1.0 - e) / (1.0 + e) - base[u, d]
-            elif code == MICHAELIS_MENTEN:
-                for d in range(n_draws):
-                    eff = x_ss[u, d] * (1.0 + changes[k] * ramp_w[u, t, d])
-                    last[d] = p0[u, d] * eff / (p1[u, d] + eff) - base[u, d]
-            else:
-                for d in range(n_draws):
-                    eff = x_ss[u, d] * (1.0 + changes[k] * ramp_w[u, t, d])
-                    last[d] = _saturate(code, eff, p0[u, d], p1[u, d], p2[u, d]) - base[u, d]
+    cum = np.empty(n_draws)
+    last = np.empty(n_draws)
+    for u in range(n_units):
+        for k in range(n_k):
             for d in range(n_draws):
-                cum[d] += last[d]
-            for j in range(n_t):
-                if durations[j] == t + 1:
-                    lifts[u, k, j, :] = cum
-        for j in range(n_t):
-            if durations[j] > n_w:
+                cum[d] = 0.0
+            for t in range(n_w):
+                # one loop per family, draws innermost: numba compiles no call per draw
+                if code == LOGISTIC:
+                    for d in range(n_draws):
+                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        last[d] = logistic(eff, p0[u, d], p1[u, d], 0.0) - base[u, d]
+                elif code == MICHAELIS_MENTEN:
+                    for d in range(n_draws):
+                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        last[d] = michaelis_menten(eff, p0[u, d], p1[u, d], 0.0) - base[u, d]
+                else:
+                    for d in range(n_draws):
+                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        last[d] = hill(eff, p0[u, d], p1[u, d], p2[u, d]) - base[u, d]
                 for d in range(n_draws):
-                    lifts[u, k, j, d] = cum[d] + (durations[j] - n_w) * last[d]
-    return lifts, ramps
-
-
-@numba.njit(cache=True)
-def _tails(row: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """Return the ``m`` smallest and ``m`` largest values of ``row``, each sorted.
-
-    A subsample gives thresholds a little beyond the m-th order statistics; one pass
-    collects the values beyond them and only those few are sorted. If a threshold
-    turns out too tight (fewer than m values beyond it), the row is fully sorted, so
-    the result is always exact.
-    """
-    n = row.shape[0]
-    step = max(1, n // 512)
-    sub = np.sort(row[::step])
-    k = sub.shape[0]
-    reach = min(k - 1, int(1.3 * m / n * k) + 3)
-    lo_t = sub[reach]
-    hi_t = sub[k - 1 - reach]
-    low_buf = np.empty(n)
-    high_buf = np.empty(n)
-    n_low = 0
-    n_high = 0
-    for v in row:
-        if v <= lo_t:
-            low_buf[n_low] = v
-            n_low += 1
-        if v >= hi_t:
-            high_buf[n_high] = v
-            n_high += 1
-    if n_low < m or n_high < m:
-        ordered = np.sort(row)
-        return ordered[:m].copy(), ordered[n - m :].copy()
-    low = np.sort(low_buf[:n_low])[:m]
-    high = np.sort(high_buf[:n_high])[n_high - m :]
-    return low, high
-
-
-@numba.njit(parallel=True, cache=True)
-def hdi_rows(x: np.ndarray, interval: int) -> np.ndarray:  # pragma: no cover - compiled
-    """Narrowest window spanning ``interval`` sorted draws, per row (ArviZ's HDI rule).
-
-    Only the ``n - interval`` smallest and largest draws can bound such a window, so
-    only those two tails are found and sorted (see :func:`_tails`).
-    """
-    n_rows, n = x.shape
-    n_windows = n - interval
-    out = np.empty((n_rows, 2))
-    for r in numba.prange(n_rows):
-        low, high = _tails(x[r], n_windows)
-        best = 0
-        width = high[0] - low[0]
-        for i in range(1, n_windows):
-            w = high[i] - low[i]
-            if w < width:
-                width = w
-                best = i
-        out[r, 0] = low[best]
-        out[r, 1] = high[best]
-    return out
+                    cum[d] += last[d]
+                for j in range(n_t):
+                    if durations[j] == t + 1:
+                        for d in range(n_draws):
+                            lifts[u, k, j, d] = cum[d]
+            for j in range(n_t):
+                if durations[j] > n_w:  # past the ramp every week adds the last week's lift
+                    for d in range(n_draws):
+                        lifts[u, k, j, d] = cum[d] + (durations[j] - n_w) * last[d]
+    return lifts

@@ -10,12 +10,15 @@ the post-period per draw and, optionally, adds that noise back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from labkit._validate import check_bool, check_int
+
+if TYPE_CHECKING:
+    import causalpy as cp
 
 __all__ = ["WindowEffect", "total_effect_draws"]
 
@@ -53,7 +56,7 @@ class WindowEffect:
 
 
 def total_effect_draws(
-    result: Any,
+    result: cp.SyntheticControl,
     *,
     treated_unit: str | None = None,
     include_noise: bool = True,

@@ -189,8 +189,6 @@ class Saturation:
         ``function(x, **params)``.
     params : tuple of str
         Parameter names as pymc-marketing's transformation uses them.
-    scale_param : str
-        The parameter that scales the curve vertically (lift is proportional to it).
     library_class : str
         Name of the pymc-marketing class.
     """
@@ -198,7 +196,6 @@ class Saturation:
     name: str
     function: Callable[..., np.ndarray]
     params: tuple[str, ...]
-    scale_param: str
     library_class: str
 
     def __call__(self, x: np.ndarray, **params: np.ndarray) -> np.ndarray:
@@ -213,15 +210,11 @@ class Saturation:
 
 
 SATURATIONS: dict[str, Saturation] = {
-    "logistic": Saturation("logistic", logistic, ("lam", "beta"), "beta", "LogisticSaturation"),
+    "logistic": Saturation("logistic", logistic, ("lam", "beta"), "LogisticSaturation"),
     "michaelis_menten": Saturation(
-        "michaelis_menten",
-        michaelis_menten,
-        ("alpha", "lam"),
-        "alpha",
-        "MichaelisMentenSaturation",
+        "michaelis_menten", michaelis_menten, ("alpha", "lam"), "MichaelisMentenSaturation"
     ),
-    "hill": Saturation("hill", hill, ("slope", "kappa", "beta"), "beta", "HillSaturation"),
+    "hill": Saturation("hill", hill, ("slope", "kappa", "beta"), "HillSaturation"),
 }
 _CLASS_TO_NAME = {s.library_class: s.name for s in SATURATIONS.values()}
 

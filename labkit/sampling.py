@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "mode_banner",
     "n_folds",
     "pm_sample_kwargs",
-    "settings_dict",
     "setup_notebook",
     "show_progress",
 ]
@@ -317,8 +316,3 @@ def setup_notebook() -> str:
 
         logging.getLogger("pymc").setLevel(logging.WARNING)
     return mode_banner()
-
-
-def settings_dict() -> dict[str, Any]:
-    """Return the current settings as a plain dict (for logging and tests)."""
-    return asdict(fit_settings())

@@ -37,7 +37,7 @@ def fake_geo_idata(dataset, *, beta_sd=0.05, shift=0.0, seed=0, chains=2, draws=
     ``beta * logistic(lam * x / scale)`` of the raw spend (no adstock), which is all
     the report's fit metrics need.
     """
-    from labkit.geo import geo_truth
+    from labkit.geo.curves import geo_truth
 
     rng = np.random.default_rng(seed)
     truth = geo_truth(dataset)

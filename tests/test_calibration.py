@@ -1,20 +1,23 @@
+"""Geo lift tests (oracle, checks, comparison, synthetic-control rows) and improvement metrics."""
+
 import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from fakes import FakeSyntheticControl
+from fakes import FakeSyntheticControl, fake_geo_idata
 
 from labkit import load_dataset
-from labkit.calibration import (
-    bias_improvement,
-    hdi_width,
-    lift_test_from_synthetic_control,
+from labkit.geo.lift_tests import (
+    compare_lift_tests,
+    lift_constraint_beta,
     oracle_lift_tests,
-    precision_improvement,
     validate_lift_tests,
 )
+from labkit.geo.metrics import bias_improvement, precision_improvement
+from labkit.geo.synthetic_control import lift_test_from_synthetic_control, posterior_adstock_alpha
 from labkit.response import adstock_ramp
+from labkit.stats import hdi_width
 
 
 def _samples(loc, scale, n=4000, seed=0):
@@ -66,7 +69,7 @@ def test_oracle_lift_tests_from_truth():
     lt = oracle_lift_tests(ds)
     assert list(lt["geo"]) == ds.truth["treated_geos"]
     assert (lt["delta_x"] == 0.15).all() and (lt["delta_y"] > 0).all() and (lt["sigma"] > 0).all()
-    validate_lift_tests(lt, channels=ds.truth["channels"], geos=ds.truth["geos"])
+    assert validate_lift_tests(lt) is lt
     with pytest.raises(ValueError, match="geo_panel"):
         oracle_lift_tests(load_dataset("confounded"))
 
@@ -80,21 +83,64 @@ GOOD = pd.DataFrame(
 @pytest.mark.parametrize(
     ("table", "match"),
     [
-        (GOOD.drop(columns="sigma"), "missing column"),
-        (GOOD.assign(channel=["c1", "tv"]), r"rows \[1\] name channels not in the model"),
-        (GOOD.assign(geo=["a", "z"]), r"rows \[1\] name geos"),
         (GOOD.assign(sigma=[0.0, 0.01]), r"rows \[0\] have sigma <= 0"),
-        (GOOD.assign(delta_y=[np.nan, 0.04]), r"rows \[0\] have NaN"),
-        (GOOD.assign(delta_y=[-0.05, 0.04]), r"delta_x \* delta_y < 0"),
+        (GOOD.assign(delta_y=[np.nan, 0.04]), r"rows \[0\] have NaN or infinite"),
+        (GOOD.assign(x=[0.4, np.inf]), r"rows \[1\] have NaN or infinite"),
+        (GOOD.assign(delta_x=[0.0, 0.1], delta_y=[0.0, 0.04]), r"rows \[0\] have delta_x == 0"),
+        (GOOD.assign(delta_y=[0.05, 0.0]), r"rows \[1\] have delta_y == 0"),
+        (GOOD.assign(x=[-0.1, 0.5]), r"rows \[0\] have a negative spend"),
+        (GOOD.assign(x=[0.05, 0.5], delta_x=[-0.1, 0.1], delta_y=[-0.01, 0.04]), "negative spend"),
     ],
 )
 def test_validation_names_rows_and_problem(table, match):
     with pytest.raises(ValueError, match=match):
-        validate_lift_tests(table, channels=["c1", "c2"], geos=["a", "b"])
+        validate_lift_tests(table)
 
 
-def test_validation_passes_good_table():
-    assert validate_lift_tests(GOOD, channels=["c1"], geos=["a", "b"]) is GOOD
+def test_validation_passes_good_table_and_leaves_columns_to_pymc_marketing():
+    assert validate_lift_tests(GOOD) is GOOD
+    # columns, channels, geos and signs are pymc-marketing's to check
+    assert validate_lift_tests(GOOD.drop(columns=["sigma", "geo"]).assign(channel="tv")) is not None
+    assert validate_lift_tests(GOOD.assign(delta_y=[-0.05, 0.04])) is not None
+    both = GOOD.assign(sigma=[0.0, 0.01], delta_y=[0.05, np.nan])
+    with pytest.raises(ValueError, match=r"rows \[1\] have NaN.*rows \[0\] have sigma <= 0"):
+        validate_lift_tests(both)
+    with pytest.raises(TypeError, match="DataFrame"):
+        validate_lift_tests(GOOD.to_dict())
+    with pytest.raises(TypeError, match="must hold numbers"):
+        validate_lift_tests(GOOD.assign(x=["a", "b"]))
+
+
+def test_compare_lift_tests_merges_on_channel_and_geo():
+    oracle = GOOD
+    estimated = GOOD.iloc[::-1].assign(
+        delta_y=[0.05, 0.02], sigma=0.02, delta_y_low=[0.03, 0.0], delta_y_high=[0.07, 0.04],
+        ramp_fraction=0.9,
+    )  # fmt: skip
+    table = compare_lift_tests(oracle, estimated)
+    assert list(table["geo"]) == ["b", "a"]  # the estimated table's order
+    row = table.set_index("geo").loc["a"]
+    assert row["delta_y_oracle"] == 0.05 and row["delta_y_estimated"] == 0.02
+    assert row["error"] == pytest.approx(-0.03) and not row["covers_oracle"]
+    assert bool(table.set_index("geo").loc["b", "covers_oracle"])  # 0.04 in [0.03, 0.07]
+    assert {"sigma_oracle", "sigma_estimated", "delta_x", "ramp_fraction"} <= set(table.columns)
+    with pytest.raises(ValueError, match="no oracle row"):
+        compare_lift_tests(oracle.iloc[:1], estimated)
+    with pytest.raises(ValueError, match=r"estimated is missing column\(s\) \['delta_y_low'"):
+        compare_lift_tests(oracle, GOOD)
+
+
+def test_posterior_adstock_alpha_per_geo():
+    geo = load_dataset("geo_panel")
+    idata = fake_geo_idata(geo, chains=1, draws=30)
+    alpha = posterior_adstock_alpha(idata, "channel_1")
+    assert list(alpha) == geo.truth["geos"]
+    expected = idata.posterior["adstock_alpha"].sel(geo="geo_02", channel="channel_1").mean()
+    assert alpha["geo_02"] == pytest.approx(float(expected))
+    with pytest.raises(ValueError, match="channel must be one of"):
+        posterior_adstock_alpha(idata, "tv")
+    with pytest.raises(TypeError, match="fitted geo MMM"):
+        posterior_adstock_alpha(object(), "channel_1")
 
 
 def test_synthetic_control_unit_conversion():
@@ -120,17 +166,6 @@ def test_synthetic_control_unit_conversion():
 # --------------------------------------------------------------------------- argument checks
 
 
-def test_validation_takes_one_channel_or_geo_as_a_name():
-    # a single string is one channel, not the characters 'c' and '1'
-    assert validate_lift_tests(GOOD, channels="c1", geos=["a", "b"]) is GOOD
-    one_geo = GOOD.iloc[:1]
-    assert validate_lift_tests(one_geo, channels="c1", geos="a") is one_geo
-    with pytest.raises(ValueError, match=r"^channels must not be empty"):
-        validate_lift_tests(GOOD, channels=[], geos=["a", "b"])
-    with pytest.raises(TypeError, match=r"^geos must be a string or a sequence"):
-        validate_lift_tests(GOOD, channels="c1", geos=[1, 2])
-
-
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -151,8 +186,6 @@ def test_synthetic_control_row_names_the_argument(kwargs, error, match):
 
 
 def test_metric_and_constraint_arguments():
-    from labkit.calibration import lift_constraint_beta
-
     samples = np.random.default_rng(0).normal(size=200)
     with pytest.raises(ValueError, match=r"^hdi_prob must be a finite number in \(0, 1\)"):
         hdi_width(samples, hdi_prob=1.0)

@@ -82,7 +82,7 @@ def test_two_countries_cut():
 
 def test_write_datasets_takes_one_name_and_rejects_an_empty_list(tmp_path, monkeypatch):
     from labkit import data
-    from labkit.simulate import SimulatedDataset
+    from labkit.data.simulate import SimulatedDataset
 
     tiny = SimulatedDataset("confounded", pd.DataFrame({"a": [1.0, 2.0]}), {"seed": 1})
     monkeypatch.setitem(
@@ -107,3 +107,40 @@ def test_loaders_name_the_argument():
         truth_frame({"seed": 1})
     with pytest.raises(TypeError, match=r"^dataset must be a SimulatedDataset"):
         dataset_bytes(pd.DataFrame())
+
+
+def test_cli_checks_the_committed_files_without_writing(tmp_path, capsys):
+    from labkit.data.__main__ import _main
+
+    assert _main(["--check", "confounded", "two_countries"]) == 0
+    assert "all 2 data sets match" in capsys.readouterr().out
+    assert _main(["--check", "--dir", str(tmp_path), "two_countries"]) == 1
+    assert "two_countries.csv" in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())
+    assert _main(["--dir", str(tmp_path), "two_countries"]) == 0
+    assert (tmp_path / "two_countries.csv").read_bytes() == (
+        DATA_DIR / "two_countries.csv"
+    ).read_bytes()
+
+
+def test_cli_help_describes_the_command(capsys):
+    from labkit.data.__main__ import _main
+
+    with pytest.raises(SystemExit):
+        _main(["--help"])
+    out = capsys.readouterr().out
+    assert "Regenerate the book's simulated data sets" in out and "--check" in out
+    assert "TODO" not in out
+
+
+def test_simulators_share_the_response_curves():
+    """The numpy curves reproduce the committed effects: one home for adstock and saturation."""
+    from labkit.response import geometric_adstock, logistic
+
+    ds = load_dataset("confounded")
+    for ch in ("x1", "x2"):
+        p = ds.truth["channels"][ch]
+        ad = geometric_adstock(ds.data[ch].to_numpy(), p["adstock_alpha"], ds.truth["l_max"])
+        np.testing.assert_allclose(ds.data[f"{ch}_adstock"], ad, rtol=1e-9)
+        effect = p["beta"] * logistic(ad, p["saturation_lam"], 1.0)
+        np.testing.assert_allclose(ds.data[f"{ch}_effect"], effect, rtol=1e-9)

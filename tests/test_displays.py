@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import labkit
-from labkit.designer import ExperimentDesigner, Recommendations
-from labkit.simulate import simulate_designer_fixture
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.recommendations import Recommendations
 
 # --------------------------------------------------------------------------- parsing helpers
 
@@ -122,8 +123,8 @@ def recs(designer):
 def report():
     from fakes import fake_geo_idata
 
-    from labkit.calibration import oracle_lift_tests
-    from labkit.report import CalibrationReport
+    from labkit.geo.lift_tests import oracle_lift_tests
+    from labkit.geo.report import CalibrationReport
 
     geo = labkit.load_dataset("geo_panel")
     uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1, draws=100)
@@ -135,20 +136,22 @@ def report():
 
 #: Every class in labkit with a rich display, and the test below that checks it.
 COVERED = {
-    "designer.Recommendations": "test_recommendations_html_matches_to_dataframe_row_for_row",
-    "report.CalibrationReport": "test_calibration_report_markdown_matches_its_tables",
+    "design.recommendations.Recommendations": "test_recommendations_html_matches_to_dataframe_row_for_row",  # noqa: E501
+    "geo.report.CalibrationReport": "test_calibration_report_markdown_matches_its_tables",
 }
 
 
 def test_every_rich_display_is_covered():
     found = set()
-    for path in Path(labkit.__file__).parent.glob("*.py"):
+    root = Path(labkit.__file__).parent
+    for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef) and any(
                 isinstance(f, ast.FunctionDef) and re.fullmatch(r"_repr_\w+_", f.name)
                 for f in node.body
             ):
-                found.add(f"{path.stem}.{node.name}")
+                module = ".".join(path.relative_to(root).with_suffix("").parts)
+                found.add(f"{module}.{node.name}")
     assert found == set(COVERED), (
         "a rich display was added or removed: give it a row-for-row test here and list it in "
         f"COVERED (found {sorted(found)})"
@@ -327,7 +330,7 @@ def test_calibration_report_markdown_matches_its_tables(report):
 
 
 def test_pooling_table_is_compact():
-    from labkit.geo import POOLING, centred_priors, geo_priors, pooling_table
+    from labkit.geo.model import POOLING, centred_priors, geo_priors, pooling_table
 
     for priors in (geo_priors(), centred_priors()):
         table = pooling_table(priors).assign(source="x")

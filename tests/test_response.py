@@ -88,7 +88,7 @@ def test_ramp_equals_simulated_step_response():
 def test_get_saturation_by_name_and_instance():
     assert response.get_saturation("logistic").params == ("lam", "beta")
     assert response.get_saturation(MichaelisMentenSaturation()).name == "michaelis_menten"
-    assert response.get_saturation("Hill").scale_param == "beta"
+    assert response.get_saturation("Hill").library_class == "HillSaturation"
     with pytest.raises(ValueError, match="saturation must be one of"):
         response.get_saturation("tanh")
 

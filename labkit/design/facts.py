@@ -1,28 +1,113 @@
-"""Facts a design or calibration tool needs from a fitted pymc-marketing MMM.
+"""What the experiment designer reads off a posterior and a fitted MMM.
 
-:func:`mmm_facts` reads a fitted multidimensional ``MMM`` (national, or with a
-``geo`` dimension) and returns, on the model's own scale (spend divided by the
-channel scale, outcome divided by the target scale):
+- :func:`posterior_draws`: the saturation and adstock parameters of each
+  channel as ``(n_units, n_draws)`` arrays, from a posterior named and shaped as
+  pymc-marketing names and shapes it (``chain, draw, channel`` and optionally
+  ``geo``);
+- :func:`mmm_facts`: what only a fitted model knows: the current weekly spend,
+  the residual noise and its autocorrelation, the spend correlation between
+  channels and the scalers between the model scale and currency or outcome units.
 
-* the current weekly spend per unit (mean of the last weeks);
-* the residual sd and lag-1 autocorrelation of ``y`` minus its
-  posterior-predictive mean, per unit;
-* the spend correlation between channels;
-* the channel and target scales, so results can be reported in currency and
-  outcome units.
+A unit is one geo, or ``"national"`` for a model without a geo dimension.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int
+from labkit.design.recommendations import NATIONAL
+from labkit.response import Saturation
 
-__all__ = ["MMMFacts", "check_fitted", "mmm_facts"]
+if TYPE_CHECKING:
+    import xarray as xr
+    from pymc_marketing.mmm.multidimensional import MMM
+
+
+@dataclass(frozen=True)
+class PosteriorDraws:
+    """Posterior draws of a channel's response parameters, per unit.
+
+    Attributes
+    ----------
+    channels : list of str
+    units : list of str
+        The geos, or ``["national"]``.
+    saturation : dict
+        ``{channel: {param: array (n_units, n_draws)}}``, parameters named as the
+        saturation family names them.
+    adstock_alpha : dict
+        ``{channel: array (n_units, n_draws)}``.
+    """
+
+    channels: list[str]
+    units: list[str]
+    saturation: dict[str, dict[str, np.ndarray]]
+    adstock_alpha: dict[str, np.ndarray]
+
+
+def posterior_draws(
+    posterior: xr.Dataset, saturation: Saturation, units: Sequence[str] | None = None
+) -> PosteriorDraws:
+    """Read ``saturation_<param>`` and ``adstock_alpha`` from a posterior, per unit.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        Holds ``saturation_<param>`` for each parameter of ``saturation`` and
+        ``adstock_alpha``, over ``chain, draw, channel`` and optionally ``geo``.
+        A variable without ``geo`` is shared by every geo.
+    saturation : Saturation
+        The saturation family (:func:`labkit.response.get_saturation`).
+    units : sequence of str, optional
+        The geos to read, in this order (default: the posterior's geos, or
+        ``["national"]`` without a geo dimension).
+
+    Returns
+    -------
+    PosteriorDraws
+    """
+    names = [f"saturation_{p}" for p in saturation.params] + ["adstock_alpha"]
+    missing = [n for n in names if n not in posterior]
+    if missing:
+        raise ValueError(
+            f"the posterior is missing {missing}; a {saturation.name} designer needs {names}"
+        )
+    geo_units = None
+    for name in reversed(names):
+        if "geo" in posterior[name].dims:
+            geo_units = [str(g) for g in posterior[name].coords["geo"].to_numpy()]
+            break
+    units = list(units or geo_units or [NATIONAL])
+    arrays: dict[str, dict[str, np.ndarray]] = {}
+    for name in names:
+        da = posterior[name]
+        extra = set(da.dims) - {"chain", "draw", "channel", "geo"}
+        if extra:
+            raise ValueError(f"{name} has unsupported dims {sorted(extra)}")
+        da = da.stack(sample=("chain", "draw"))
+        if "geo" in da.dims:
+            da = da.sel(geo=units).transpose("channel", "geo", "sample")
+        else:
+            da = da.transpose("channel", "sample").expand_dims(geo=len(units), axis=1)
+        values = np.ascontiguousarray(da.to_numpy(), dtype=float)
+        arrays[name] = {
+            str(c): values[i].copy() for i, c in enumerate(da.coords["channel"].to_numpy())
+        }
+    channels = list(arrays["adstock_alpha"])
+    return PosteriorDraws(
+        channels=channels,
+        units=units,
+        saturation={
+            c: {p: arrays[f"saturation_{p}"][c] for p in saturation.params} for c in channels
+        },
+        adstock_alpha=arrays["adstock_alpha"],
+    )
 
 
 @dataclass(frozen=True)
@@ -39,7 +124,7 @@ class MMMFacts:
     target_scale: np.ndarray
 
 
-def check_fitted(mmm: Any) -> None:
+def check_fitted(mmm: object) -> None:
     """Raise a clear error unless ``mmm`` is a fitted multidimensional MMM."""
     if not all(hasattr(mmm, a) for a in ("channel_columns", "adstock", "saturation")):
         raise TypeError(
@@ -57,7 +142,7 @@ def _lag1(resid: np.ndarray) -> float:
 
 
 def mmm_facts(
-    mmm: Any, *, last_weeks: int = 8, max_ppc_draws: int = 500, random_seed: int = 0
+    mmm: MMM, *, last_weeks: int = 8, max_ppc_draws: int = 500, random_seed: int = 0
 ) -> MMMFacts:
     """Extract spend, residual noise, correlation and scales from a fitted MMM.
 
@@ -76,7 +161,7 @@ def mmm_facts(
     -------
     MMMFacts
     """
-    import pymc as pm
+    import pymc as pm  # only a fitted model needs PyMC: importing it takes seconds
 
     check_fitted(mmm)
     last_weeks = check_int("last_weeks", last_weeks, minimum=1)

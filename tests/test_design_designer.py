@@ -1,19 +1,13 @@
-import arviz as az
-import numpy as np
-import pandas as pd
-import pytest
-from scipy.special import ndtr
+"""ExperimentDesigner: lift, assurance and ranking on a posterior with known truth."""
 
-from labkit import _kernels, response
-from labkit.designer import (
-    ExperimentDesigner,
-    Recommendations,
-    assurance,
-    effective_sigma,
-    hdi,
-    power,
-)
-from labkit.simulate import simulate_designer_fixture
+import numpy as np
+import pytest
+import xarray as xr
+
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.recommendations import Recommendations
+from labkit.response import steady_state_multiplier
 
 
 @pytest.fixture(scope="module")
@@ -34,153 +28,14 @@ def edge():
     return fx.designer()
 
 
-# ----------------------------------------------------------------- building blocks
-
-
-@pytest.mark.parametrize(("shape", "prob"), [((84, 4000), 0.94), ((3, 1001), 0.5), ((7, 57), 0.89)])
-def test_hdi_equals_arviz(shape, prob):
-    x = np.random.default_rng(0).gamma(2.0, size=shape)
-    expected = az.hdi(np.moveaxis(x, -1, 0)[None], hdi_prob=prob)
-    np.testing.assert_array_equal(hdi(x, prob), expected)
-
-
-@pytest.mark.parametrize(
-    "x",
-    [
-        np.r_[np.zeros(3000), np.ones(20), -np.ones(20)],  # ties: thresholds hit the fallback
-        np.sort(np.random.default_rng(1).standard_t(2, 4000)),  # sorted, heavy tails
-        np.random.default_rng(2).choice([0.0, 1.0, 2.0], 4000),
-    ],
-)
-def test_hdi_equals_arviz_on_awkward_draws(x):
-    np.testing.assert_array_equal(hdi(x, 0.94), az.hdi(x, hdi_prob=0.94))
-
-
-def test_fast_normal_cdf_matches_scipy():
-    x = np.linspace(-10, 10, 200_001)
-    ours = np.array([_kernels.phi(v) for v in x[::10]])
-    assert np.abs(ours - ndtr(x[::10])).max() < 1e-9
-
-
-@pytest.mark.parametrize("one_sided", [False, True])
-def test_assurance_kernel_matches_numpy_power(one_sided):
-    rng = np.random.default_rng(3)
-    lifts = rng.normal([[0.5], [-1.0], [2.0]], 0.6, size=(3, 5000))
-    sigma = np.array([0.4, 0.5, 0.3])
-    plain, tempered = assurance(lifts, sigma, 0.05, one_sided=one_sided, prior_trust=2.5)
-    sign = np.where(lifts.mean(axis=1) < 0, -1.0, 1.0)[:, None] if one_sided else 1.0
-    expected = power(lifts * sign, sigma[:, None], 0.05, one_sided).mean(axis=1)
-    np.testing.assert_allclose(plain, expected, atol=1e-9)
-    spread = lifts.mean(1, keepdims=True) + 2.5 * (lifts - lifts.mean(1, keepdims=True))
-    expected_t = power(spread * sign, sigma[:, None], 0.05, one_sided).mean(axis=1)
-    np.testing.assert_allclose(tempered, expected_t, atol=1e-9)
-
-
-def test_power_at_zero_effect_is_the_significance_level():
-    assert power(np.array(0.0), 1.0, 0.05, False) == pytest.approx(0.05)
-    assert power(np.array(0.0), 1.0, 0.1, True) == pytest.approx(0.1)
-
-
-def test_power_by_hand():
-    # effect of 2.8 sd: two-sided 5% power = Phi(2.8 - 1.96) + Phi(-2.8 - 1.96) = 0.7995
-    assert float(power(np.array(2.8), 1.0, 0.05, False)) == pytest.approx(0.79955, abs=1e-4)
-
-
-def test_autocorrelation_inflation_by_hand():
-    # rho = 0.5 inflates the noise of a sum by sqrt((1 + 0.5) / (1 - 0.5)) = sqrt(3)
-    assert effective_sigma(1.0, 0.5, 1) == pytest.approx(np.sqrt(3))
-    assert effective_sigma(2.0, 0.0, 9) == pytest.approx(6.0)
-    # negative autocorrelation gets no credit: clipped to 0
-    assert effective_sigma(1.0, -0.4, 4) == pytest.approx(2.0)
-
-
-# ----------------------------------------------------------------- lift prediction
-
-
-def _brute_force_lift(sat, params, alpha, x, change, weeks, l_max, normalize):
-    """Simulate spend x for a long burn-in, then x * (1 + change) for `weeks` weeks."""
-    burn = 3 * l_max
-    base = np.full(burn + weeks, x)
-    test = base.copy()
-    test[burn:] = x * (1 + change)
-    f = response.get_saturation(sat)
-    ad_b = response.geometric_adstock(base, alpha, l_max, normalize)
-    ad_t = response.geometric_adstock(test, alpha, l_max, normalize)
-    return float((f(ad_t, **params) - f(ad_b, **params))[burn:].sum())
-
-
-@pytest.mark.parametrize(
-    ("sat", "params"),
-    [
-        ("logistic", {"lam": 1.7, "beta": 0.9}),
-        ("michaelis_menten", {"alpha": 2.75, "lam": 2.5}),
-        ("hill", {"slope": 1.8, "kappa": 0.6, "beta": 1.2}),
-    ],
-)
-@pytest.mark.parametrize("normalize", [True, False])
-@pytest.mark.parametrize(("change", "weeks"), [(0.2, 4), (-0.5, 12), (-1.0, 6), (0.3, 1)])
-def test_lift_equals_simulated_spend_series(sat, params, normalize, change, weeks):
-    post = {k: np.full((1, 1), v) for k, v in params.items()}
-    d = ExperimentDesigner(
-        params={"c": post},
-        adstock_alpha={"c": np.full((1, 1), 0.6)},
-        current_spend={"c": np.array([0.8])},
-        residual_std=np.array([0.1]),
-        residual_autocorr=np.array([0.0]),
-        l_max=8,
-        normalize=normalize,
-        saturation=sat,
-    )
-    got = d.lift_draws("c", change, weeks)[0]
-    want = _brute_force_lift(sat, params, 0.6, 0.8, change, weeks, 8, normalize)
-    assert got == pytest.approx(want, rel=1e-10, abs=1e-12)
-
-
-def test_go_dark_lift_is_minus_the_contribution_once_ramped(designer):
-    # beyond l_max weeks every extra week of go-dark removes exactly the steady-state contribution
-    contrib = designer.steady_state_contribution("tv")[0]
-    extra = designer.lift_draws("tv", -1.0, 13) - designer.lift_draws("tv", -1.0, 12)
-    np.testing.assert_allclose(extra, -contrib, rtol=1e-10)
-
-
-def test_truncated_ramp_vs_reference_overstatement(designer):
-    """The reference ramp (1 - a**(t+1)) / (1 - a) keeps growing past l_max.
-
-    For the fixture's tv channel (alpha 0.7, l_max 8) at its true lam/beta, the untruncated
-    ramp overstates a +20% test by 1.3 % at 12 weeks and 2.5 % at 16 weeks (in the linear limit
-    the ratio of ramp sums gives 1.34 % and 2.51 %).
-    """
-    lam, beta, a, x, l_max = 0.5, 3.0, 0.7, designer.current_spend["tv"][0], 8
-
-    def total(weeks, truncate):
-        t = np.arange(weeks)
-        partial = (1 - a ** (np.minimum(t, l_max - 1) + 1 if truncate else t + 1)) / (1 - a)
-        ramp = partial / ((1 - a**l_max) / (1 - a))
-        return (
-            response.logistic(x * (1 + 0.2 * ramp), lam, beta) - response.logistic(x, lam, beta)
-        ).sum()
-
-    over12 = total(12, False) / total(12, True) - 1
-    over16 = total(16, False) / total(16, True) - 1
-    assert over12 == pytest.approx(0.014, abs=0.002)
-    assert 0.022 < over16 < 0.03
-    single = ExperimentDesigner(
-        params={"tv": {"lam": np.full((1, 1), lam), "beta": np.full((1, 1), beta)}},
-        adstock_alpha={"tv": np.full((1, 1), a)},
-        current_spend={"tv": np.array([x])},
-        residual_std=np.array([0.1]),
-        residual_autocorr=np.array([0.0]),
-        l_max=l_max,
-        normalize=True,
-        saturation="logistic",
-    )
-    assert single.lift_draws("tv", 0.2, 16)[0] == pytest.approx(total(16, True), rel=1e-10)
+def xr_geo(values):
+    return xr.DataArray(values, dims="geo", coords={"geo": ["north", "south"]})
 
 
 # ----------------------------------------------------------------- recommendations
 
 
-def test_recommend_defaults_cover_the_seed_grid(designer):
+def test_recommend_defaults_cover_the_default_grid(designer):
     recs = designer.recommend(min_snr=0.0)
     assert recs.n_evaluated == 3 * 7 * 4 == len(recs)
     df = recs.to_dataframe()
@@ -264,7 +119,7 @@ def test_fixture_is_on_one_scale(fixture):
 
 
 def test_pinned_fixture_values(designer):
-    """Regression values of seed 42's fixture, computed once with labkit 0.1.0.
+    """Regression values of the default fixture (seed 42).
 
     search is the best-identified channel (posterior spread 10 %), so its small, cheap
     tests top the ranking; the values move only if the fixture, the lift model or the
@@ -308,10 +163,53 @@ def test_national_aggregate_sums_geos(fixture):
         d.recommend(geo="east")
 
 
-def xr_geo(values):
-    import xarray as xr
+# ----------------------------------------------------------------- the posterior, per unit
 
-    return xr.DataArray(values, dims="geo", coords={"geo": ["north", "south"]})
+
+def test_posterior_accessors(fixture, designer):
+    post = fixture.idata.posterior.stack(sample=("chain", "draw"))
+    lam = post["saturation_lam"].sel(channel="tv").to_numpy()
+    draws = designer.saturation_draws("tv")
+    assert set(draws) == {"lam", "beta"}
+    np.testing.assert_array_equal(draws["lam"], lam)
+    alpha = designer.adstock_draws("tv")
+    np.testing.assert_array_equal(alpha, post["adstock_alpha"].sel(channel="tv").to_numpy())
+    x = steady_state_multiplier(alpha, designer.l_max, designer.normalize)
+    x = x * fixture.current_spend["tv"]
+    np.testing.assert_allclose(designer.operating_point("tv"), x)
+    np.testing.assert_allclose(
+        designer.saturation(designer.operating_point("tv"), **draws),
+        designer.steady_state_contribution("tv")[0],
+    )
+
+
+def test_geo_accessors_need_a_geo(fixture):
+    post = fixture.idata.posterior.expand_dims(geo=["north", "south"]).copy()
+    post["saturation_beta"] = post["saturation_beta"] * xr_geo([1.0, 0.5])
+    d = ExperimentDesigner.from_idata(
+        post, current_spend={c: [v, v] for c, v in fixture.current_spend.items()}, residual_std=0.1
+    )
+    north, south = d.saturation_draws("tv", "north"), d.saturation_draws("tv", "south")
+    np.testing.assert_allclose(south["beta"], 0.5 * north["beta"])
+    with pytest.raises(ValueError, match=r"parameters are per geo: pass geo, one of \['north'"):
+        d.adstock_draws("tv")
+    with pytest.raises(ValueError, match="unknown channel 'radio'"):
+        d.operating_point("radio", "north")
+
+
+def test_only_kept_candidates_are_evaluated_and_they_match_evaluate(designer):
+    recs = designer.recommend(min_snr=3.0, hdi_prob=0.8, prior_trust=1.5)
+    assert 0 < len(recs) < recs.n_evaluated
+    for r in recs[:5]:
+        one = designer.evaluate(
+            r.channel, r.spend_change, r.duration, hdi_prob=0.8, prior_trust=1.5
+        )
+        assert r.assurance == pytest.approx(one.assurance, abs=1e-12)
+        assert r.assurance_tempered == pytest.approx(one.assurance_tempered, abs=1e-12)
+        assert r.lift_hdi == pytest.approx(one.lift_hdi, abs=1e-12)
+        assert r.ramp_fraction == pytest.approx(one.ramp_fraction, abs=1e-12)
+    none = designer.recommend(min_snr=1e6)
+    assert len(none) == 0 and none.n_evaluated == 84
 
 
 # ----------------------------------------------------------------- bad input
@@ -344,52 +242,7 @@ def test_go_dark_is_allowed(designer):
     assert designer.evaluate("tv", -1.0, 4).snr < 0
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"residual_std": 0.0}, "residual_std"),
-        ({"residual_std": np.nan}, "residual_std"),
-        ({"residual_std": -1.0}, "residual_std"),
-        ({"residual_autocorr": 1.0}, "residual_autocorr"),
-        ({"residual_autocorr": -1.2}, "residual_autocorr"),
-        ({"current_spend": {"tv": 0.5, "radio": 1.0}}, "unknown channel"),
-        ({"saturation": "tanh"}, "saturation must be one of"),
-    ],
-)
-def test_from_idata_bad_input(fixture, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        fixture.designer(**kwargs)
-
-
-def test_posterior_missing_variable(fixture):
-    post = fixture.idata.posterior.drop_vars("adstock_alpha")
-    with pytest.raises(ValueError, match="adstock_alpha"):
-        ExperimentDesigner.from_idata(post, current_spend=fixture.current_spend, residual_std=0.1)
-    with pytest.raises(ValueError, match="saturation_alpha"):
-        ExperimentDesigner.from_idata(
-            fixture.idata, current_spend=fixture.current_spend, residual_std=0.1,
-            saturation="michaelis_menten",
-        )  # fmt: skip
-
-
-def test_unfitted_mmm_is_rejected():
-    from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
-    from pymc_marketing.mmm.multidimensional import MMM
-
-    mmm = MMM(
-        date_column="date",
-        channel_columns=["tv"],
-        target_column="y",
-        adstock=GeometricAdstock(l_max=4),
-        saturation=LogisticSaturation(),
-    )
-    with pytest.raises(ValueError, match="not fitted"):
-        ExperimentDesigner.from_mmm(mmm)
-    with pytest.raises(TypeError, match="MMM"):
-        ExperimentDesigner.from_mmm(pd.DataFrame())
-
-
-# ----------------------------------------------------------------- argument messages (issue #15)
+# ----------------------------------------------------------------- argument messages
 
 
 @pytest.mark.parametrize(
@@ -510,31 +363,3 @@ def test_recommend_accepts_one_channel_duration_and_change(designer):
 def test_recommend_rejects_bad_sequences_clearly(designer, kwargs, error, match):
     with pytest.raises(error, match=match):
         designer.recommend(**kwargs)
-
-
-def test_power_checks_its_level():
-    with pytest.raises(ValueError, match=r"^significance_level must be .* in \(0, 1\)"):
-        power(np.array(1.0), 1.0, 5, False)
-    with pytest.raises(TypeError, match=r"^one_sided must be True or False"):
-        assurance(np.ones((2, 10)), 1.0, 0.05, one_sided="no")
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"residual_std": [0.1, 0.2]}, ValueError, "^residual_std must be one number or 1"),
-        ({"residual_std": "big"}, TypeError, "^residual_std must be a number"),
-        ({"current_spend": {"tv": 0.5}}, ValueError, r"no value for channel\(s\) \['search'"),
-        ({"current_spend": [0.5, 0.5, 0.5]}, TypeError, "^current_spend must be a dict"),
-        ({"current_spend": {"tv": "a", "search": 1, "social": 1}}, TypeError, "current_spend"),
-        ({"l_max": 8.0}, TypeError, r"^l_max must be an int >= 1 \(weeks\)"),
-        ({"l_max": 0}, ValueError, r"^l_max must be an int >= 1 \(weeks\)"),
-        ({"normalize": "yes"}, TypeError, "^normalize must be True or False"),
-        ({"target_scale": 0.0}, ValueError, "^target_scale must be finite and > 0"),
-        ({"channel_scale": {"tv": -1.0}}, ValueError, r"^channel_scale\['tv'\] must be"),
-        ({"channel_scale": [1.0]}, TypeError, "^channel_scale must be a dict"),
-    ],
-)
-def test_from_idata_names_the_argument(fixture, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        fixture.designer(**kwargs)

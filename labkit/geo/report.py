@@ -1,35 +1,42 @@
-"""``CalibrationReport``: an uncalibrated and a calibrated geo MMM against the truth.
+"""The comparison of an uncalibrated and a lift-test-calibrated fit of the geo MMM.
 
-One object gathers what the geo-calibration chapter measures: per geo x channel
-x parameter, the posterior means and HDI widths of both fits with
-:func:`~labkit.calibration.precision_improvement` and
-:func:`~labkit.calibration.bias_improvement`; the recovery of every saturation
-curve (:func:`~labkit.calibration.curve_recovery`); per-geo R² and RMSE
-(:func:`~labkit.calibration.fit_metrics`); and the divergences of both fits. It
-renders as tidy tables, standard figures and Markdown.
+:class:`CalibrationReport` scores both fits against the truth of ``geo_panel``
+with the metrics of :mod:`labkit.geo.metrics`, per geo and channel, and keeps
+the arrays its figures need. Its tables are tidy (one row per geo, channel,
+parameter or model); its summaries average them over treated and control
+geos; it renders as Markdown in a notebook. The figures are functions of the
+report in :mod:`labkit.geo.plots`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from matplotlib.figure import Figure
 
 from labkit._validate import check_int, check_probability
-from labkit.calibration import bias_improvement, curve_recovery, fit_metrics, hdi_width
-from labkit.geo import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.data import check_dataset
+from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.geo.metrics import bias_improvement, curve_recovery, fit_metrics
+from labkit.stats import HDI_PROB, divergences, hdi_width
 
-__all__ = ["MODELS", "PARAMETERS", "CalibrationReport"]
+if TYPE_CHECKING:
+    import arviz as az
+    from pymc_marketing.mmm.multidimensional import MMM
+
+    from labkit.data import Dataset
 
 MODELS = ("uncalibrated", "calibrated")
+"""The two fits a report compares, in display order."""
+
 PARAMETERS = ("saturation_lam", "saturation_beta", "adstock_alpha")
+"""The geo-level media parameters a report scores."""
 
 
-def _idata(fit: Any, name: str) -> Any:
+def _idata(fit: Any, name: str) -> az.InferenceData:
     idata = getattr(fit, "idata", fit)
     if idata is None or not hasattr(idata, "posterior"):
         raise TypeError(f"{name} must be a fitted MMM or an InferenceData with a posterior")
@@ -41,19 +48,12 @@ def _idata(fit: Any, name: str) -> Any:
     return idata
 
 
-def _divergences(idata: Any) -> int:
-    stats = getattr(idata, "sample_stats", None)
-    if stats is None or "diverging" not in stats:
-        return 0
-    return int(stats["diverging"].sum())
-
-
 @dataclass
 class CalibrationReport:
     """Parameter, curve and fit recovery of an uncalibrated vs a calibrated geo MMM.
 
     Build it with :meth:`from_fits`. Attributes are tidy tables (one row per
-    observation) and the arrays the figures need.
+    observation) and the arrays the figures of :mod:`labkit.geo.plots` need.
 
     Attributes
     ----------
@@ -92,12 +92,12 @@ class CalibrationReport:
     @classmethod
     def from_fits(
         cls,
-        uncalibrated: Any,
-        calibrated: Any,
-        dataset: Any,
+        uncalibrated: MMM | az.InferenceData,
+        calibrated: MMM | az.InferenceData,
+        dataset: Dataset,
         *,
         lift_tests: pd.DataFrame | None = None,
-        hdi_prob: float = 0.94,
+        hdi_prob: float = HDI_PROB,
         n_points: int = 61,
         max_curve_draws: int = 400,
     ) -> CalibrationReport:
@@ -107,7 +107,7 @@ class CalibrationReport:
         ----------
         uncalibrated, calibrated : MMM or arviz.InferenceData
             Fitted models (or their ``idata``).
-        dataset : labkit.data.Dataset
+        dataset : Dataset
             ``load_dataset("geo_panel")``: the truth.
         lift_tests : pandas.DataFrame, optional
             The calibration table, kept for the figures.
@@ -123,6 +123,7 @@ class CalibrationReport:
         -------
         CalibrationReport
         """
+        check_dataset(dataset, "geo_panel")
         hdi_prob = check_probability("hdi_prob", hdi_prob)
         n_points = check_int("n_points", n_points, minimum=2)
         max_curve_draws = check_int("max_curve_draws", max_curve_draws, minimum=10)
@@ -215,7 +216,7 @@ class CalibrationReport:
                 ]
             ],
             fit=fit_df[["geo", "treated", "model", "r2", "rmse"]],
-            divergences={m: _divergences(i) for m, i in fits.items()},
+            divergences={m: divergences(i) for m, i in fits.items()},
             hdi_prob=hdi_prob,
             curve_draws=draws,
             true_curve=true_curve,
@@ -223,8 +224,6 @@ class CalibrationReport:
             expected=expected,
             lift_tests=lift_tests,
         )
-
-    # ------------------------------------------------------------------ tables
 
     def summary(self) -> pd.DataFrame:
         """Mean precision and bias improvement per parameter, channel and geo group.
@@ -305,29 +304,3 @@ class CalibrationReport:
             f"CalibrationReport({geos} geos, {tests} lift tests, "
             f"{self.hdi_prob:.0%} HDI; divergences {self.divergences})"
         )
-
-    # ------------------------------------------------------------------ figures
-
-    def plot_improvement(self, metric: str = "precision") -> Figure:
-        """Bars of precision or bias improvement per geo, faceted by parameter x channel."""
-        from labkit.plotting import plot_improvement
-
-        return plot_improvement(self.parameters, metric=metric)
-
-    def plot_parameters(self, channel: str | None = None) -> Figure:
-        """(lam, beta) posterior means and HDIs per geo for both models, with the truth."""
-        from labkit.plotting import plot_parameter_recovery
-
-        return plot_parameter_recovery(self, channel=channel)
-
-    def plot_curves(self) -> Figure:
-        """Posterior saturation curves of both models against the truth, every geo x channel."""
-        from labkit.plotting import plot_curve_recovery
-
-        return plot_curve_recovery(self)
-
-    def plot_fit(self) -> Figure:
-        """Observed sales and both models' expected sales (HDI band) per geo."""
-        from labkit.plotting import plot_geo_fit
-
-        return plot_geo_fit(self)

@@ -1,0 +1,52 @@
+"""Which lift test to run next: the posterior-aware experiment designer.
+
+Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
+:mod:`labkit.design.widgets`.
+
+- :mod:`~labkit.design.designer`: :class:`ExperimentDesigner` (assurance, ranking,
+  identification safeguards, constructors from a fitted MMM or a posterior);
+- :mod:`~labkit.design.lift`: :class:`LiftModel`, the lift draws of a spend change
+  and the noise of measuring it;
+- :mod:`~labkit.design.grid`: filtering, scoring and ranking a grid of candidates;
+- :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
+- :mod:`~labkit.design.checks`: argument checks and the default grid;
+- :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
+- :mod:`~labkit.design.fixture`: a posterior with known truth, without fitting.
+"""
+
+from labkit.design.checks import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, MAX_SPEND_CHANGE
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.facts import MMMFacts, PosteriorDraws, mmm_facts, posterior_draws
+from labkit.design.fixture import (
+    DESIGNER_EDGE_TRUTH,
+    DESIGNER_TRUTH,
+    DesignerFixture,
+    simulate_designer_fixture,
+)
+from labkit.design.lift import LiftModel
+from labkit.design.recommendations import (
+    CandidateSummary,
+    NullChannel,
+    Recommendation,
+    Recommendations,
+)
+
+__all__ = [
+    "DEFAULT_DURATIONS",
+    "DEFAULT_SPEND_CHANGES",
+    "DESIGNER_EDGE_TRUTH",
+    "DESIGNER_TRUTH",
+    "MAX_SPEND_CHANGE",
+    "CandidateSummary",
+    "DesignerFixture",
+    "ExperimentDesigner",
+    "LiftModel",
+    "MMMFacts",
+    "NullChannel",
+    "PosteriorDraws",
+    "Recommendation",
+    "Recommendations",
+    "mmm_facts",
+    "posterior_draws",
+    "simulate_designer_fixture",
+]

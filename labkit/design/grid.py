@@ -1,0 +1,216 @@
+"""Ranking a grid of candidate lift tests from their lift draws.
+
+A candidate is one channel, one relative spend change and one duration, in one
+unit (a geo or the national aggregate). :func:`rank_candidates` takes the
+posterior draws of every candidate's total lift and the measurement noise of each
+duration, and
+
+1. keeps the candidates whose expected lift stands out of the noise,
+   ``|E[lift]| / sigma_d >= min_snr``;
+2. for those, computes the lift HDI and the assurance (the chance that the test
+   reaches significance, averaged over the posterior), tempered (the posterior
+   widened by ``prior_trust``) and sceptical (a ``null_probability`` mass at no
+   effect);
+3. scores them by assurance and by assurance per unit of net cost, each rescaled
+   to [0, 1] over the kept candidates, and ranks them by score.
+
+The result, a :class:`CandidateGrid`, turns into the rows of
+:class:`~labkit.design.recommendations.Recommendations`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from labkit.design.recommendations import Recommendation
+from labkit.stats import assurance, hdi
+
+
+def _hdi_by_block(draws: np.ndarray, hdi_prob: float, rows: int = 256) -> np.ndarray:
+    """HDI of each row, a block of rows at a time (sorting copies only one block)."""
+    if not len(draws):
+        return np.empty((0, 2))
+    return np.concatenate([hdi(draws[i : i + rows], hdi_prob) for i in range(0, len(draws), rows)])
+
+
+def _minmax(v: np.ndarray) -> np.ndarray:
+    """Rescale to [0, 1]; all ones when every value is the same."""
+    span = v.max() - v.min() if v.size else 0.0
+    return np.ones_like(v) if span == 0 else (v - v.min()) / span
+
+
+@dataclass(frozen=True)
+class CandidateGrid:
+    """Every candidate of a grid, flattened, and the ranking of those kept.
+
+    Columns of length ``n_evaluated`` describe every candidate; the arrays of
+    length ``len(order)`` describe the kept ones, best first.
+
+    Attributes
+    ----------
+    channel, spend_change, duration : numpy.ndarray
+        The candidate (channel-major, then change, then duration).
+    mean, sigma_d, snr : numpy.ndarray
+        Expected total lift, noise sd of its measurement, and their ratio (model scale).
+    ramp : numpy.ndarray
+        Mean share of the steady-state effect reached over the test.
+    net_cost : numpy.ndarray
+        Extra spend over the test: ``spend * change * duration`` (model scale).
+    order : numpy.ndarray
+        Indices of the kept candidates, best first.
+    lift_hdi, assurance, tempered, sceptical, score : numpy.ndarray
+        Of the kept candidates, in ``order`` (``lift_hdi`` has shape ``(n, 2)``).
+    """
+
+    channel: np.ndarray
+    spend_change: np.ndarray
+    duration: np.ndarray
+    mean: np.ndarray
+    sigma_d: np.ndarray
+    snr: np.ndarray
+    ramp: np.ndarray
+    net_cost: np.ndarray
+    order: np.ndarray
+    lift_hdi: np.ndarray
+    assurance: np.ndarray
+    tempered: np.ndarray
+    sceptical: np.ndarray
+    score: np.ndarray
+
+    @property
+    def n_evaluated(self) -> int:
+        """Candidates evaluated before the SNR filter."""
+        return len(self.channel)
+
+    def go_dark_means(self, duration: int) -> dict[str, float]:
+        """Return each channel's expected go-dark lift for ``duration`` weeks, if evaluated."""
+        at = (self.spend_change == -1.0) & (self.duration == duration)
+        return {str(c): float(m) for c, m in zip(self.channel[at], self.mean[at], strict=True)}
+
+    def recommendations(
+        self,
+        *,
+        geo: str,
+        target_scale: float,
+        channel_scale: Mapping[str, float],
+        contexts: Mapping[str, dict[str, Any]],
+    ) -> list[Recommendation]:
+        """Return the kept candidates as :class:`Recommendation` rows, best first.
+
+        ``target_scale`` converts lifts to outcome units (NaN when unknown),
+        ``channel_scale`` costs to currency; ``contexts`` holds, per channel, what
+        the rationale of a recommendation mentions.
+        """
+        items = []
+        for j, i in enumerate(self.order):
+            c = str(self.channel[i])
+            items.append(
+                Recommendation(
+                    channel=c,
+                    spend_change=float(self.spend_change[i]),
+                    duration=int(self.duration[i]),
+                    expected_lift=float(self.mean[i]),
+                    lift_hdi=(float(self.lift_hdi[j, 0]), float(self.lift_hdi[j, 1])),
+                    snr=float(self.snr[i]),
+                    assurance=float(self.assurance[j]),
+                    assurance_tempered=float(self.tempered[j]),
+                    assurance_sceptical=float(self.sceptical[j]),
+                    ramp_fraction=float(self.ramp[i]),
+                    net_cost=float(self.net_cost[i]),
+                    score=float(self.score[j]),
+                    geo=geo,
+                    expected_lift_original=float(self.mean[i] * target_scale),
+                    net_cost_original=float(self.net_cost[i] * channel_scale[c]),
+                    sigma_d=float(self.sigma_d[i]),
+                    context=contexts[c],
+                )
+            )
+        return items
+
+
+def rank_candidates(
+    channels: Sequence[str],
+    spend_changes: np.ndarray,
+    durations: np.ndarray,
+    lifts: np.ndarray,
+    ramp: np.ndarray,
+    sigma_d: np.ndarray,
+    spend: np.ndarray,
+    *,
+    min_snr: float,
+    significance_level: float,
+    weights: Mapping[str, float],
+    hdi_prob: float,
+    prior_trust: float,
+    null_probability: float,
+    one_sided: bool,
+) -> CandidateGrid:
+    """Filter, evaluate and rank a grid of candidates (arguments already checked).
+
+    Parameters
+    ----------
+    channels : sequence of str
+        ``C`` channels.
+    spend_changes : numpy.ndarray
+        ``(K,)`` relative spend changes.
+    durations : numpy.ndarray
+        ``(T,)`` test lengths in weeks.
+    lifts : numpy.ndarray
+        ``(C, K, T, n_draws)`` total lift draws (model scale).
+    ramp : numpy.ndarray
+        ``(C, T)`` mean ramp fraction over the test.
+    sigma_d : numpy.ndarray
+        ``(T,)`` noise sd of the measured total lift.
+    spend : numpy.ndarray
+        ``(C,)`` current weekly spend (model scale).
+    min_snr, significance_level, weights, hdi_prob, prior_trust, null_probability, one_sided
+        As in :meth:`ExperimentDesigner.recommend`.
+
+    Returns
+    -------
+    CandidateGrid
+    """
+    shape = lifts.shape[:-1]
+    changes = np.asarray(spend_changes, dtype=float)
+    weeks = np.asarray(durations)
+
+    def column(values: Any) -> np.ndarray:
+        return np.broadcast_to(values, shape).ravel()
+
+    net_cost = spend[:, None, None] * changes[None, :, None] * weeks[None, None, :]
+    mean = lifts.mean(axis=-1).ravel()
+    sd = column(sigma_d[None, None, :])
+    snr = mean / sd
+    keep = np.flatnonzero(np.abs(snr) >= min_snr)
+    # only the kept candidates need work on the draws: their HDI and assurance
+    draws = lifts.reshape(-1, lifts.shape[-1])
+    kept = draws if len(keep) == len(draws) else draws[keep]
+    if len(keep):
+        plain, tempered = assurance(
+            kept, sd[keep], significance_level, one_sided=one_sided, prior_trust=prior_trust
+        )
+    else:
+        plain = tempered = np.empty(0)
+    efficiency = plain / np.abs(column(net_cost)[keep]).clip(min=1e-12)
+    score = weights["assurance"] * _minmax(plain) + weights["cost_efficiency"] * _minmax(efficiency)
+    rank = np.argsort(-score, kind="stable")
+    return CandidateGrid(
+        channel=column(np.array(channels, dtype=object)[:, None, None]),
+        spend_change=column(changes[None, :, None]),
+        duration=column(weeks[None, None, :]),
+        mean=mean,
+        sigma_d=sd,
+        snr=snr,
+        ramp=column(ramp[:, None, :]),
+        net_cost=column(net_cost),
+        order=keep[rank],
+        lift_hdi=_hdi_by_block(kept, hdi_prob)[rank],
+        assurance=plain[rank],
+        tempered=tempered[rank],
+        sceptical=(1 - null_probability) * plain[rank] + null_probability * significance_level,
+        score=score[rank],
+    )

@@ -1,0 +1,238 @@
+"""Figures of the experiment designer.
+
+What the posterior says about each channel (joint posterior of the saturation
+parameters, adstock decay, saturation curves around the current operating point,
+adstock ramp, spend correlation), what a test would show (lift distributions by
+spend change and duration, one candidate against its significance thresholds) and
+how the ranked candidates trade assurance against cost.
+
+Functions that describe the posterior take ``geo``: a geo of a geo designer, or
+``None`` for a national one (parameters are per geo, there is no national
+aggregate of them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from matplotlib.figure import Figure
+from scipy.special import ndtri
+
+from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
+from labkit.response import adstock_ramp
+from labkit.stats import HDI_PROB, hdi
+
+if TYPE_CHECKING:
+    from labkit.design.designer import ExperimentDesigner
+    from labkit.design.recommendations import CandidateSummary, Recommendations
+
+_MARKERS = {"increase": "^", "decrease": "v", "go-dark": "X"}
+
+
+def _direction(change: float) -> str:
+    return "go-dark" if change == -1 else ("increase" if change > 0 else "decrease")
+
+
+def plot_spend_correlation(designer: ExperimentDesigner) -> Figure:
+    """Heatmap of the spend correlation between channels.
+
+    Pairs above 0.7 in absolute value trigger the identification caution.
+    """
+    fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+    sns.heatmap(
+        designer.spend_correlation, vmin=-1, vmax=1, cmap="RdBu_r", annot=True, fmt=".2f", ax=ax
+    )
+    ax.set_title("spend correlation between channels")
+    return fig
+
+
+def plot_saturation_posterior(
+    designer: ExperimentDesigner, geo: str | None = None, max_points: int = 800
+) -> Figure:
+    """Joint posterior of the two leading saturation parameters, one panel per channel."""
+    p0, p1 = designer.saturation.params[:2]
+    channels = designer.channels
+    _, ncols = grid_shape(len(channels), 3)
+    fig, axes = panels(len(channels), 3, width=min(FIG_WIDTH, 3.0 * ncols), panel_height=3.0)
+    rng = np.random.default_rng(0)
+    colors = channel_colors(channels).values()
+    for ax, c, color in zip(axes.flat, channels, colors, strict=False):
+        draws = designer.saturation_draws(c, geo)
+        x, y = draws[p0], draws[p1]
+        idx = rng.choice(x.size, size=min(max_points, x.size), replace=False)
+        ax.scatter(x[idx], y[idx], s=4, alpha=0.25, color=color)
+        sns.kdeplot(x=x[idx], y=y[idx], levels=4, color=color, ax=ax, linewidths=1)
+        ax.set(title=c, xlabel=p0, ylabel=p1)
+    fig.suptitle(f"joint posterior of {p0} and {p1}")
+    return fig
+
+
+def plot_adstock_posterior(designer: ExperimentDesigner, geo: str | None = None) -> Figure:
+    """Marginal posterior of the adstock decay alpha per channel."""
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    for c, color in channel_colors(designer.channels).items():
+        alpha = designer.adstock_draws(c, geo)
+        sns.kdeplot(alpha, ax=ax, color=color, label=c, fill=True, alpha=0.2)
+    ax.set(title="adstock decay alpha (higher = longer carryover)", xlabel="alpha")
+    ax.legend(fontsize=SMALL)
+    return fig
+
+
+def plot_saturation_curves(
+    designer: ExperimentDesigner,
+    spend_changes: tuple[float, ...] = (0.2, 0.5),
+    hdi_prob: float = HDI_PROB,
+    geo: str | None = None,
+) -> Figure:
+    """Posterior saturation curves on the adstocked-spend axis.
+
+    Each panel shows the posterior mean curve and its HDI band, the operating
+    point (steady-state adstocked current spend, dashed) and where the candidate
+    spend changes would move it (dotted).
+    """
+    channels = designer.channels
+    fig, axes = plt.subplots(
+        len(channels), 1, figsize=(8, 2.6 * len(channels)), layout="constrained", squeeze=False
+    )
+    for ax, c, color in zip(axes[:, 0], channels, channel_colors(channels).values(), strict=True):
+        x_ss = float(np.median(designer.operating_point(c, geo)))
+        grid = np.linspace(0, max(2.0 * x_ss, x_ss * (1 + max(spend_changes)) * 1.2, 1e-3), 120)
+        pars = {p: v[:, None] for p, v in designer.saturation_draws(c, geo).items()}
+        curves = designer.saturation(grid[None, :], **pars)
+        band = hdi(curves.T, hdi_prob)
+        ax.fill_between(
+            grid, band[:, 0], band[:, 1], color=color, alpha=0.25, label=f"{hdi_prob:.0%} HDI"
+        )
+        ax.plot(grid, curves.mean(axis=0), color=color, label="posterior mean")
+        ax.axvline(x_ss, color="k", ls="--", lw=1, label="current (adstocked)")
+        for change in spend_changes:
+            ax.axvline(x_ss * (1 + change), color="grey", ls=":", lw=1)
+        ax.set(title=c, ylabel="contribution", xlabel="adstocked spend (model scale)")
+        ax.legend(fontsize=SMALL, loc="lower right")
+    return fig
+
+
+def plot_power_cost(recommendations: Recommendations) -> Figure:
+    """Assurance against |net cost| for every candidate that passed the SNR filter.
+
+    Colour is the channel; the marker is the direction (up = increase, down =
+    decrease, X = go-dark). The best tests sit top left.
+    """
+    df = recommendations.to_dataframe()
+    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    colors = channel_colors(sorted(df["channel"].unique()))
+    for (channel, direction), g in df.groupby([df["channel"], df["spend_change"].map(_direction)]):
+        ax.scatter(
+            g["net_cost"].abs(), g["assurance"], color=colors[channel], marker=_MARKERS[direction],
+            s=45, alpha=0.8, label=f"{channel}, {direction}",
+        )  # fmt: skip
+    ax.set(xlabel="|net cost| (model scale)", ylabel="assurance", title="power vs cost")
+    ax.legend(fontsize=SMALL, ncol=2)
+    return fig
+
+
+def plot_lift_distributions(
+    designer: ExperimentDesigner,
+    channel: str,
+    spend_changes: tuple[float, ...] = (0.2, 0.5, -0.5, -1.0),
+    durations: tuple[int, ...] = (4, 6, 8, 12),
+    hdi_prob: float = HDI_PROB,
+    geo: str | None = None,
+) -> Figure:
+    """Posterior lift distributions: spend changes in rows, durations in columns.
+
+    The shaded region is the HDI, the dashed line zero lift, and each panel title
+    gives the assurance.
+    """
+    size = (min(FIG_WIDTH, 2.3 * len(durations)), 1.9 * len(spend_changes))
+    fig, axes = plt.subplots(
+        len(spend_changes), len(durations), figsize=size, layout="constrained", squeeze=False,
+        sharex="row",
+    )  # fmt: skip
+    color = channel_colors(designer.channels)[channel]
+    for i, change in enumerate(spend_changes):
+        for j, weeks in enumerate(durations):
+            ax = axes[i, j]
+            summary = designer.evaluate(channel, change, weeks, geo=geo, hdi_prob=hdi_prob)
+            lo, hi = summary.lift_hdi
+            ax.hist(summary.lift_draws, bins=40, color=color, alpha=0.35, density=True)
+            ax.axvspan(lo, hi, color=color, alpha=0.15)
+            ax.axvline(0, color="k", ls="--", lw=1)
+            ax.set_yticks([])
+            ax.set_title(f"{change:+.0%}, {weeks}w: A={summary.assurance:.2f}", fontsize=SMALL)
+    fig.suptitle(f"{channel}: total lift over the test (model scale)")
+    return fig
+
+
+def plot_adstock_ramp(
+    designer: ExperimentDesigner, max_weeks: int = 16, geo: str | None = None
+) -> Figure:
+    """Share of the steady-state effect reached each week after a spend change.
+
+    Median and 89 % interval over the posterior; the ramp reaches exactly 1 at
+    week ``l_max`` (it is truncated there).
+    """
+    fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
+    weeks = np.arange(1, max_weeks + 1)
+    for c, color in channel_colors(designer.channels).items():
+        ramp = adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, max_weeks)
+        lo, mid, hi = np.quantile(ramp, [0.055, 0.5, 0.945], axis=0)
+        ax.fill_between(weeks, lo, hi, color=color, alpha=0.2)
+        ax.plot(weeks, mid, color=color, marker="o", ms=3, label=c)
+    ax.axvline(designer.l_max, color="grey", ls=":", lw=1, label="l_max")
+    ax.set(xlabel="week of the test", ylabel="ramp (share of steady state)", ylim=(0, 1.05))
+    ax.set_title("adstock ramp after a spend change")
+    ax.legend(fontsize=SMALL)
+    return fig
+
+
+def plot_channel_diagnostics(
+    designer: ExperimentDesigner, recommendations: Recommendations, geo: str | None = None
+) -> Figure:
+    """Compact per-channel overview: uncertainty, spend correlation, best assurance, ramp at 8w."""
+    channels = designer.channels
+    df = recommendations.to_dataframe()
+    cv = designer.contribution_cv
+    corr = designer.spend_correlation.abs().to_numpy() - np.eye(len(channels))
+    bars = {
+        "relative uncertainty (CV)": [cv[c] for c in channels],
+        "max |spend correlation|": corr.max(axis=1),
+        "best assurance": [df.loc[df.channel == c, "assurance"].max() for c in channels],
+        "mean ramp over 8 weeks": [
+            adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, 8).mean() for c in channels
+        ],
+    }
+    fig, axes = panels(len(bars), 2, width=8, panel_height=2.4)
+    colors = list(channel_colors(channels).values())
+    for ax, (title, values) in zip(axes.flat, bars.items(), strict=True):
+        ax.bar(channels, np.nan_to_num(np.asarray(values, dtype=float)), color=colors)
+        ax.set_title(title, fontsize=TITLE)
+        ax.tick_params(axis="x", rotation=30 if len(channels) > 4 else 0)
+    return fig
+
+
+def plot_candidate(summary: CandidateSummary, significance_level: float = 0.05) -> Figure:
+    """One candidate's lift distribution with its detection thresholds (for the explorer)."""
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    ax.hist(
+        summary.lift_draws, bins=50, density=True, alpha=0.5, color="C0", label="predicted lift"
+    )
+    ax.axvspan(*summary.lift_hdi, color="C0", alpha=0.12, label=f"{summary.hdi_prob:.0%} HDI")
+    threshold = ndtri(1 - significance_level / 2) * summary.sigma_d
+    for sign in (-1, 1):
+        ax.axvline(sign * threshold, color="C3", ls="--", lw=1)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set(
+        xlabel="total lift (model scale)",
+        title=(
+            f"{summary.channel} {summary.spend_change:+.0%} for {summary.duration}w: "
+            f"SNR {summary.snr:.2f}, assurance {summary.assurance:.2f} "
+            f"(tempered {summary.assurance_tempered:.2f})"
+        ),
+    )
+    ax.set_yticks([])
+    ax.legend(fontsize=SMALL, title="red: significance thresholds", title_fontsize=SMALL)
+    return fig

@@ -1,0 +1,201 @@
+"""Statistics shared by every chapter: HDIs, power, assurance, noise, divergences.
+
+One home for each: :data:`HDI_PROB` is the book's HDI probability; :func:`hdi`
+is ArviZ's HDI on numpy draws along the last axis (vectorised, for the
+designer's thousands of candidates; tests pin it to :func:`arviz.hdi`);
+:func:`hdi_bounds` and :func:`hdi_width` call :func:`arviz.hdi` on posterior
+samples with ``chain`` and ``draw`` dims (xarray in, xarray out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import arviz as az
+import numpy as np
+import xarray as xr
+from scipy.special import ndtr, ndtri
+
+from labkit import _kernels
+from labkit._validate import (
+    check_bool,
+    check_number,
+    check_probability,
+)
+
+HDI_PROB = 0.94
+"""The HDI probability used throughout the book (ArviZ's default)."""
+
+
+def hdi(samples: np.ndarray, hdi_prob: float = HDI_PROB) -> np.ndarray:
+    """Highest-density interval of samples along the last axis.
+
+    The same algorithm as :func:`arviz.hdi` for unimodal samples (the narrowest
+    window spanning ``floor(hdi_prob * n)`` sorted draws), vectorised over the
+    leading axes; ``tests/test_stats.py`` checks it equals ArviZ. numpy's
+    vectorised sort makes the full sort the fastest route (84 x 4000 draws in ~3 ms).
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Draws on the last axis.
+    hdi_prob : float
+        Probability mass in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``samples.shape[:-1] + (2,)``: lower and upper bounds.
+    """
+    check_probability("hdi_prob", hdi_prob)
+    x = np.asarray(samples, dtype=float)
+    n = x.shape[-1]
+    interval = int(np.floor(hdi_prob * n))
+    if n - interval < 1 or interval < 1:
+        raise ValueError(f"hdi_prob={hdi_prob} leaves no interval for {n} draws")
+    ordered = np.sort(x, axis=-1)
+    widths = ordered[..., interval:] - ordered[..., : n - interval]
+    lo = np.argmin(widths, axis=-1)[..., None]
+    return np.concatenate(
+        [np.take_along_axis(ordered, lo, -1), np.take_along_axis(ordered, lo + interval, -1)],
+        axis=-1,
+    )
+
+
+def power(
+    effect: np.ndarray, sigma: np.ndarray | float, significance_level: float, one_sided: bool
+) -> np.ndarray:
+    """Power of a z-test of the measured total lift.
+
+    Parameters
+    ----------
+    effect : numpy.ndarray
+        True total lift(s).
+    sigma : float or numpy.ndarray
+        Standard deviation of the measurement, same scale.
+    significance_level : float
+        Test level in (0, 1).
+    one_sided : bool
+        If true, ``effect`` must already be signed in the tested direction
+        (positive = the direction the test expects).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probability of a significant result.
+    """
+    level = check_probability("significance_level", significance_level)
+    ncp = np.asarray(effect, dtype=float) / sigma
+    if check_bool("one_sided", one_sided):
+        return ndtr(ncp - ndtri(1 - level))
+    z = ndtri(1 - level / 2)
+    return ndtr(np.abs(ncp) - z) + ndtr(-np.abs(ncp) - z)
+
+
+def assurance(
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    significance_level: float,
+    *,
+    one_sided: bool = False,
+    prior_trust: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bayesian assurance of candidates: mean power over lift draws.
+
+    Parameters
+    ----------
+    lifts : numpy.ndarray
+        Lift draws, draws on the last axis; leading axes are candidates.
+    sigma : numpy.ndarray
+        Noise sd of each candidate, broadcastable to ``lifts.shape[:-1]``.
+    significance_level : float
+    one_sided : bool
+        Count only significant results in the direction of the expected lift.
+    prior_trust : float
+        k >= 1: the tempered assurance spreads the draws around their mean by k.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Plain and tempered assurance, shape ``lifts.shape[:-1]``.
+    """
+    lifts = np.ascontiguousarray(lifts, dtype=float)
+    shape = lifts.shape[:-1]
+    flat = lifts.reshape(-1, lifts.shape[-1])
+    sig = np.ascontiguousarray(np.broadcast_to(sigma, shape), dtype=float).reshape(-1)
+    level = check_probability("significance_level", significance_level)
+    one_sided = check_bool("one_sided", one_sided)
+    z = float(ndtri(1 - level)) if one_sided else float(ndtri(1 - level / 2))
+    direction = np.where(flat.mean(axis=-1) < 0, -1.0, 1.0) if one_sided else np.ones(len(flat))
+    plain, tempered = _kernels.assurance_rows(
+        flat, sig, z, bool(one_sided), direction, check_trust(prior_trust)
+    )
+    return plain.reshape(shape), tempered.reshape(shape)
+
+
+def effective_sigma(
+    residual_std: np.ndarray | float, residual_autocorr: np.ndarray | float, duration: np.ndarray
+) -> np.ndarray:
+    """Return the standard deviation of the sum of ``duration`` AR(1) residuals.
+
+    ``residual_std * sqrt(T * (1 + rho) / (1 - rho))`` with ``rho`` clipped to
+    [0, 0.99]: negative autocorrelation is not given credit.
+    """
+    rho = np.clip(np.asarray(residual_autocorr, dtype=float), 0.0, 0.99)
+    return np.asarray(residual_std) * np.sqrt(np.asarray(duration) * (1 + rho) / (1 - rho))
+
+
+def as_samples(values: Any) -> xr.DataArray:
+    """Posterior samples as an xarray with ``chain`` and ``draw`` dims (1-D numpy: one chain)."""
+    if isinstance(values, xr.DataArray):
+        if not {"chain", "draw"} <= set(values.dims):
+            raise ValueError(f"posterior samples need dims 'chain' and 'draw', got {values.dims}")
+        return values
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1 or arr.size < 10:
+        raise ValueError("numpy samples must be a 1-D array of at least 10 draws")
+    return xr.DataArray(arr[None, :], dims=("chain", "draw"))
+
+
+def hdi_width(samples: Any, hdi_prob: float = HDI_PROB) -> xr.DataArray:
+    """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
+    low, high = hdi_bounds(as_samples(samples), hdi_prob)
+    return high - low
+
+
+def hdi_bounds(samples: Any, hdi_prob: float = HDI_PROB) -> tuple[xr.DataArray, xr.DataArray]:
+    """Lower and upper HDI bounds (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
+    samples = as_samples(samples)
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
+    # a name that cannot clash with a coordinate, so ArviZ can wrap it into a Dataset
+    bounds = az.hdi(samples.rename("__samples__"), hdi_prob=hdi_prob)
+    if isinstance(bounds, xr.Dataset):
+        bounds = bounds[next(iter(bounds.data_vars))]
+    return bounds.sel(hdi="lower", drop=True), bounds.sel(hdi="higher", drop=True)
+
+
+def check_trust(prior_trust: float) -> float:
+    """Check a design-prior trust factor k >= 1 (1 = trust the posterior as it is)."""
+    return check_number("prior_trust", prior_trust, low=1.0, hint=" (1 = trust the posterior)")
+
+
+def divergences(fit: Any) -> int:
+    """Count the divergent transitions of a fit.
+
+    Parameters
+    ----------
+    fit : pymc-marketing model, arviz.InferenceData or None
+        Anything with ``idata`` or ``sample_stats``.
+
+    Returns
+    -------
+    int
+        The count of ``diverging`` draws over all chains, 0 when the fit has no
+        sampler statistics (e.g. a grid posterior).
+    """
+    idata = getattr(fit, "idata", fit)
+    stats = getattr(idata, "sample_stats", None)
+    if stats is None or "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())

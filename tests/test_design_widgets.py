@@ -1,0 +1,37 @@
+"""The designer's explorer widget, driven headless."""
+
+import pytest
+
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.widgets import DesignerExplorer
+
+
+@pytest.fixture(scope="module")
+def designer():
+    return simulate_designer_fixture().designer()
+
+
+def test_designer_explorer_updates_headless(designer):
+    w = DesignerExplorer(designer)
+    first = w.result
+    assert first.channel == "tv" and first.duration == 6
+    w.controls["channel"].value = "search"
+    w.controls["duration"].value = 12
+    assert w.result.channel == "search" and w.result.duration == 12
+    expected = designer.evaluate("search", 0.2, 12)
+    assert w.result.assurance == pytest.approx(expected.assurance)
+    assert "search" in w.summary.value and f"{expected.assurance:.2f}" in w.summary.value
+
+
+def test_prior_trust_lowers_confident_assurance(designer):
+    w = DesignerExplorer(designer, channel="search")
+    w.controls["duration"].value = 8
+    base = w.result.assurance_tempered
+    w.controls["prior_trust"].value = 3.0
+    assert w.result.assurance_tempered < base
+
+
+def test_zero_change_is_explained_not_computed(designer):
+    w = DesignerExplorer(designer)
+    w.controls["spend_change"].value = 0.0
+    assert "non-zero" in w.summary.value

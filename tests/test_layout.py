@@ -1,0 +1,117 @@
+"""The package's layout rules: one home per concept, maths free of GUI libraries, small modules."""
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import labkit
+
+ROOT = Path(labkit.__file__).parent
+MODULES = sorted(ROOT.rglob("*.py"))
+GUI = ("matplotlib", "ipywidgets", "IPython")
+DRAWING = {"plots.py", "widgets.py", "_figures.py"}
+MAX_LINES = 600
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(tree: ast.Module) -> set[ast.AST]:
+    """Nodes inside ``if TYPE_CHECKING:`` blocks (never imported at run time)."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                skipped |= set(ast.walk(child))
+    return skipped
+
+
+def _imports(path: Path, *, top_level_only: bool) -> set[str]:
+    tree = ast.parse(path.read_text())
+    skipped = _type_checking_only(tree)
+    nodes = [n for n in (tree.body if top_level_only else ast.walk(tree)) if n not in skipped]
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_module_name)
+def test_maths_modules_never_import_gui_libraries(path):
+    if path.name in DRAWING:
+        pytest.skip("a figure or widget module")
+    gui = sorted(m for m in _imports(path, top_level_only=False) if m.split(".")[0] in GUI)
+    where = "figures go to plots.py, widgets to widgets.py"
+    assert not gui, f"{_module_name(path)} imports {gui}: {where}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_module_name)
+def test_modules_stay_small(path):
+    n = len(path.read_text().splitlines())
+    assert n <= MAX_LINES, f"{_module_name(path)} has {n} lines (at most {MAX_LINES})"
+
+
+def test_no_import_cycles():
+    """Module-level imports between labkit modules form no cycle."""
+    names = {_module_name(p): p for p in MODULES}
+    graph = {}
+    for name, path in names.items():
+        targets = set()
+        for imported in _imports(path, top_level_only=True):
+            while imported and imported not in names:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name and not name.startswith(imported + "."):
+                targets.add(imported)
+        graph[name] = targets
+
+    def visit(node, stack, done):
+        if node in stack:
+            cycle = [*stack[stack.index(node) :], node]
+            raise AssertionError("import cycle: " + " -> ".join(cycle))
+        if node in done:
+            return
+        for target in graph[node]:
+            visit(target, [*stack, node], done)
+        done.add(node)
+
+    done: set[str] = set()
+    for name in graph:
+        visit(name, [], done)
+
+
+def test_each_concept_imports_alone_in_a_fresh_interpreter():
+    """Importing any one module first works: no module relies on another being imported before."""
+    code = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    for key in [k for k in sys.modules if k == 'labkit' or k.startswith('labkit.')]:\n"
+        "        del sys.modules[key]\n"
+        "    importlib.import_module(name)\n"
+    )
+    names = [_module_name(p) for p in MODULES if p.name != "__main__.py"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *reversed(names)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_each_concept_keeps_its_figures_and_widget():
+    for concept in ("design", "geo", "roas", "elicitation"):
+        for part in ("plots", "widgets"):
+            importlib.import_module(f"labkit.{concept}.{part}")
+    importlib.import_module("labkit.data.plots")
+
+
+def test_book_build_code_is_not_in_the_package():
+    assert not any("sphinx" in p.read_text() for p in MODULES if "sphinx" in p.name)
+    assert not list(ROOT.rglob("*sphinx*"))
