@@ -270,3 +270,16 @@ def check_mapping(name: str, value: Any, *, allow_empty: bool = False) -> Mappin
     if not value and not allow_empty:
         raise ValueError(f"{name} must not be empty")
     return value
+
+
+def check_date(name: str, value: Any) -> Any:
+    """Return ``value`` as a :class:`pandas.Timestamp`, or raise a ValueError naming ``name``."""
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}") from err
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}")
+    return stamp
