@@ -106,7 +106,7 @@ lab: $(STAMP)  ## JupyterLab in the environment, opened on notebooks/ (LABKIT_FA
 restore-notebooks:  ## discard every uncommitted change to notebooks/*.ipynb (e.g. outputs Lab autosaved)
 	git checkout -- $(NOTEBOOKS)
 
-data: $(STAMP)  ## regenerate data/ from labkit.data.simulate
+data: $(STAMP)  ## regenerate data/ from the simulators in labkit.data
 	$(BIN)/python -m labkit.data
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current .venv (after a deliberate upgrade)

@@ -31,7 +31,7 @@ from scipy.special import ndtr, ndtri
 from labkit.design import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, ExperimentDesigner
 from labkit.design.fixture import simulate_designer_fixture
 from labkit.response import adstock_ramp, logistic, steady_state_multiplier
-from labkit.stats import effective_sigma
+from labkit.stats import HDI_PROB, effective_sigma
 
 # Timed in a child process: importing labkit and building the designer come first, untimed.
 FIRST_CALL = """
@@ -82,7 +82,7 @@ def naive_recommend(designer: ExperimentDesigner, changes, durations, significan
                 sd = effective_sigma(designer.residual_std[0], designer.residual_autocorr[0], weeks)
                 a = np.abs(lifts) / sd
                 assurance = float(np.mean(ndtr(a - z) + ndtr(-a - z)))
-                rows.append((c, change, weeks, lifts.mean(), az.hdi(lifts, 0.94), assurance))
+                rows.append((c, change, weeks, lifts.mean(), az.hdi(lifts, HDI_PROB), assurance))
     return rows
 
 

@@ -43,7 +43,7 @@ from labkit.design.recommendations import (
     Recommendations,
 )
 from labkit.response import get_saturation
-from labkit.stats import HDI_PROB, assurance, check_trust, hdi
+from labkit.stats import HDI_PROB, assurance, check_trust, hdi, simulate_ar1
 
 if TYPE_CHECKING:
     import arviz as az
@@ -86,6 +86,7 @@ class ExperimentDesigner(LiftModel):
         spend_correlation: pd.DataFrame | None = None,
         channel_scale: Mapping[str, float] | None = None,
         target_scale: float = 1.0,
+        baseline_weeks: int | None = None,
     ) -> ExperimentDesigner:
         """Build a designer from a posterior with pymc-marketing's names and dims.
 
@@ -109,6 +110,8 @@ class ExperimentDesigner(LiftModel):
             Channel x channel correlation of spend.
         channel_scale, target_scale : optional
             Model-scale units, to report results in currency and outcome units.
+        baseline_weeks : int, optional
+            Pre-period weeks of an estimated baseline (see :class:`LiftModel`).
 
         Returns
         -------
@@ -141,11 +144,18 @@ class ExperimentDesigner(LiftModel):
             units=draws.units,
             channel_scale=channel_scale,
             target_scale=target_scale,
+            baseline_weeks=baseline_weeks,
         )
 
     @classmethod
     def from_mmm(
-        cls, mmm: MMM, *, last_weeks: int = 8, max_ppc_draws: int = 500, random_seed: int = 0
+        cls,
+        mmm: MMM,
+        *,
+        last_weeks: int = 8,
+        max_ppc_draws: int = 500,
+        random_seed: int = 0,
+        baseline_weeks: int | None = None,
     ) -> ExperimentDesigner:
         """Build a designer from a fitted pymc-marketing multidimensional ``MMM``.
 
@@ -165,6 +175,8 @@ class ExperimentDesigner(LiftModel):
             Posterior draws used for the posterior-predictive mean of ``y``.
         random_seed : int
             Seed of the posterior-predictive draws.
+        baseline_weeks : int, optional
+            Pre-period weeks of an estimated baseline (see :class:`LiftModel`).
 
         Returns
         -------
@@ -188,6 +200,7 @@ class ExperimentDesigner(LiftModel):
             units=draws.units,
             channel_scale=facts.channel_scale,
             target_scale=facts.target_scale,
+            baseline_weeks=baseline_weeks,
         )
 
     # ------------------------------------------------------------------ one candidate
@@ -273,17 +286,53 @@ class ExperimentDesigner(LiftModel):
     ) -> float:
         """Share of simulated experiments that reach significance.
 
-        Each simulated experiment draws a "true" lift from the posterior, observes
-        it with N(0, sigma_d) noise and runs the two-sided z-test. Over many
-        experiments the share of significant results estimates the assurance.
+        Each simulated experiment draws a "true" lift from the posterior and
+        measures it the way a test would: it adds the sum over the test weeks of
+        a simulated AR(1) residual series per unit (marginal sd
+        :attr:`residual_std`, autocorrelation :attr:`residual_autocorr` clipped
+        to [0, 0.99] as in the noise model), minus ``T / P`` times the sum over
+        the ``P`` weeks before when the test is read against an estimated
+        baseline (:attr:`baseline_weeks`), and runs the two-sided z-test with
+        :meth:`sigma_d`. The residuals are simulated, not drawn from the noise
+        formula, so the share of significant results checks :meth:`sigma_d`
+        and the assurance.
+
+        Parameters
+        ----------
+        channel : str
+        spend_change : float
+        duration : int
+            Test weeks (>= 1).
+        n_experiments : int
+            Simulated experiments (>= 1).
+        significance_level : float
+            In (0, 1).
+        geo : str, optional
+            A geo, or ``None``/``"national"`` for the sum over geos.
+        random_seed : int, optional
+
+        Returns
+        -------
+        float
         """
         n_experiments = check_int("n_experiments", n_experiments, minimum=1)
         sig = check_probability("significance_level", significance_level)
         rng = np.random.default_rng(random_seed)
         draws = self.lift_draws(channel, spend_change, duration, geo)
-        sd = float(self.sigma_d(duration, geo))
+        weeks = check_int("duration", duration, minimum=1, unit="weeks")
+        sd = float(self.sigma_d(weeks, geo))
         truth = rng.choice(draws, size=n_experiments, replace=True)
-        observed = truth + rng.normal(0.0, sd, n_experiments)
+        idx = self._unit_index(geo)
+        units = np.arange(len(self.units)) if idx is None else np.atleast_1d(idx[0])
+        pre = self.baseline_weeks or 0
+        rho = np.clip(self.residual_autocorr[units], 0.0, 0.99)
+        series = simulate_ar1(
+            self.residual_std[units], rho, pre + weeks, (n_experiments, len(units)), rng
+        )
+        error = series[..., pre:].sum(axis=-1)
+        if pre:
+            error -= weeks / pre * series[..., :pre].sum(axis=-1)
+        observed = truth + error.sum(axis=-1)
         z = ndtri(1 - sig / 2)
         return float(np.mean(np.abs(observed) / sd > z))
 

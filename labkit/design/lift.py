@@ -71,6 +71,10 @@ class LiftModel:
         not listed).
     target_scale : float or array (n_units,), optional
         Outcome units per model-scale unit (> 0).
+    baseline_weeks : int, optional
+        Pre-period weeks of the baseline a test is read against; its estimation
+        error joins the noise (see :func:`labkit.stats.effective_sigma`).
+        ``None`` (default): the counterfactual is taken as known.
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class LiftModel:
         units: Sequence[str] = (NATIONAL,),
         channel_scale: Mapping[str, float] | None = None,
         target_scale: np.ndarray | float = 1.0,
+        baseline_weeks: int | None = None,
     ) -> None:
         self.saturation = (
             saturation if isinstance(saturation, Saturation) else get_saturation(saturation)
@@ -117,6 +122,11 @@ class LiftModel:
             self.current_spend[c] = x
         self.residual_std = check_scale("residual_std", residual_std, n_units)
         self.residual_autocorr = check_autocorr(residual_autocorr, n_units)
+        self.baseline_weeks = (
+            None
+            if baseline_weeks is None
+            else check_int("baseline_weeks", baseline_weeks, minimum=1, unit="weeks")
+        )
         self.n_draws = self.alpha[self.channels[0]].shape[-1]
         for c in self.channels:
             shapes = {a.shape for a in (*self.params[c].values(), self.alpha[c])}
@@ -305,6 +315,8 @@ class LiftModel:
     def sigma_d(self, duration: int | np.ndarray, geo: str | None = None) -> np.ndarray:
         """Noise sd of the measured total lift over ``duration`` weeks (model scale).
 
+        The exact sd of a sum of AR(1) residuals (:func:`labkit.stats.effective_sigma`),
+        per unit, and the root of the summed variances for the national total.
         ``duration`` is one int >= 1 (a float is returned) or an array of them.
         """
         if np.ndim(duration):
@@ -315,7 +327,7 @@ class LiftModel:
             weeks = np.array([check_int("duration", duration, minimum=1, unit="weeks")])
         idx = self._unit_index(geo)
         per_unit_sd = effective_sigma(
-            self.residual_std[:, None], self.residual_autocorr[:, None], weeks
+            self.residual_std[:, None], self.residual_autocorr[:, None], weeks, self.baseline_weeks
         )
         out = np.sqrt((per_unit_sd**2).sum(axis=0)) if idx is None else per_unit_sd[idx[0]]
         return out if np.ndim(duration) else out[0]

@@ -26,6 +26,8 @@ from labkit.response import adstock_ramp
 from labkit.stats import HDI_PROB, hdi
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from labkit.design.designer import ExperimentDesigner
     from labkit.design.recommendations import CandidateSummary, Recommendations
 
@@ -172,14 +174,15 @@ def plot_adstock_ramp(
 ) -> Figure:
     """Share of the steady-state effect reached each week after a spend change.
 
-    Median and 89 % interval over the posterior; the ramp reaches exactly 1 at
-    week ``l_max`` (it is truncated there).
+    Median and HDI (:data:`~labkit.stats.HDI_PROB`) over the posterior; the ramp
+    reaches exactly 1 at week ``l_max`` (it is truncated there).
     """
     fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     weeks = np.arange(1, max_weeks + 1)
     for c, color in channel_colors(designer.channels).items():
         ramp = adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, max_weeks)
-        lo, mid, hi = np.quantile(ramp, [0.055, 0.5, 0.945], axis=0)
+        lo, hi = hdi(ramp.T, HDI_PROB).T
+        mid = np.median(ramp, axis=0)
         ax.fill_between(weeks, lo, hi, color=color, alpha=0.2)
         ax.plot(weeks, mid, color=color, marker="o", ms=3, label=c)
     ax.axvline(designer.l_max, color="grey", ls=":", lw=1, label="l_max")
@@ -235,4 +238,39 @@ def plot_candidate(summary: CandidateSummary, significance_level: float = 0.05) 
     )
     ax.set_yticks([])
     ax.legend(fontsize=SMALL, title="red: significance thresholds", title_fontsize=SMALL)
+    return fig
+
+
+def plot_noise_model(check: pd.DataFrame, significance_level: float = 0.05) -> Figure:
+    """Plot the large-``T`` noise formula against simulated residual series, by test length.
+
+    Parameters
+    ----------
+    check : pandas.DataFrame
+        :func:`labkit.design.noise.noise_model_check`'s table.
+    significance_level : float
+        The level the table's false-positive rates were computed at.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: by how much each sd overstates the sd of the simulated sums (0 is
+        right). Right: the false-positive rate of the z-test with each sd.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.6), layout="constrained")
+    for i, (rho, rows) in enumerate(check.groupby("rho")):
+        color = f"C{i}"
+        limit = rows["sd_limit"] / rows["sd_simulated"] - 1
+        exact = rows["sd_exact"] / rows["sd_simulated"] - 1
+        axes[0].plot(rows["weeks"], 100 * limit, color=color, ls="--", label=f"ρ = {rho:g}")
+        axes[0].plot(rows["weeks"], 100 * exact, color=color, marker="o", ms=3)
+        axes[1].plot(rows["weeks"], 100 * rows["fpr_limit"], color=color, ls="--")
+        axes[1].plot(rows["weeks"], 100 * rows["fpr_exact"], color=color, marker="o", ms=3)
+    axes[0].axhline(0, color="grey", lw=1)
+    axes[0].set(xlabel="test weeks T", ylabel="sd / simulated sd − 1 (%)")
+    axes[0].set_title("noise sd: large-T limit (dashed) vs exact (dots)", fontsize=TITLE)
+    axes[0].legend(fontsize=SMALL)
+    axes[1].axhline(100 * significance_level, color="grey", lw=1)
+    axes[1].set(xlabel="test weeks T", ylabel="false-positive rate (%)", ylim=(0, None))
+    axes[1].set_title("z-test on simulated AR(1) residuals", fontsize=TITLE)
     return fig

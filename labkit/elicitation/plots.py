@@ -46,7 +46,9 @@ def plot_derivative_space(
     truth: Mapping[str, float] | None = None,
     saturation: str = "michaelis_menten",
 ) -> Figure:
-    """Experiments as points in the saturation curve's derivative space (95 % HDI bars).
+    """Plot experiments as points in the saturation curve's derivative space.
+
+    Each observation's bar is its HDI at :data:`~labkit.stats.PRIOR_MASS`.
 
     Parameters
     ----------
