@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from labkit._validate import (
     check_bool,
@@ -35,6 +34,7 @@ from labkit.design.checks import (
 )
 from labkit.design.facts import mmm_facts, posterior_draws
 from labkit.design.grid import rank_candidates
+from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.lift import LiftModel
 from labkit.design.recommendations import (
     NATIONAL,
@@ -43,7 +43,7 @@ from labkit.design.recommendations import (
     Recommendations,
 )
 from labkit.response import get_saturation
-from labkit.stats import HDI_PROB, assurance, check_trust, hdi, simulate_ar1
+from labkit.stats import HDI_PROB, assurance, check_trust, hdi
 
 if TYPE_CHECKING:
     import arviz as az
@@ -273,68 +273,63 @@ class ExperimentDesigner(LiftModel):
             hdi_prob=prob,
         )
 
-    def simulate_detection_rate(
+    def learning_value(
         self,
         channel: str,
         spend_change: float,
         duration: int,
         *,
-        n_experiments: int = 4000,
-        significance_level: float = 0.05,
         geo: str | None = None,
-        random_seed: int | None = None,
-    ) -> float:
-        """Share of simulated experiments that reach significance.
+        n_outcomes: int = DEFAULT_OUTCOMES,
+        random_seed: int = 0,
+    ) -> pd.DataFrame:
+        """Return what one candidate's result is expected to teach about the channel.
 
-        Each simulated experiment draws a "true" lift from the posterior and
-        measures it the way a test would: it adds the sum over the test weeks of
-        a simulated AR(1) residual series per unit (marginal sd
-        :attr:`residual_std`, autocorrelation :attr:`residual_autocorr` clipped
-        to [0, 0.99] as in the noise model), minus ``T / P`` times the sum over
-        the ``P`` weeks before when the test is read against an estimated
-        baseline (:attr:`baseline_weeks`), and runs the two-sided z-test with
-        :meth:`sigma_d`. The residuals are simulated, not drawn from the noise
-        formula, so the share of significant results checks :meth:`sigma_d`
-        and the assurance.
+        The preposterior sd reduction (:mod:`labkit.design.learning`) of the
+        channel's ROAS (:meth:`roas_draws`) and, for one unit (a national model or
+        a ``geo``), of its saturation parameters and adstock decay.
 
         Parameters
         ----------
         channel : str
         spend_change : float
         duration : int
-            Test weeks (>= 1).
-        n_experiments : int
-            Simulated experiments (>= 1).
-        significance_level : float
-            In (0, 1).
         geo : str, optional
-            A geo, or ``None``/``"national"`` for the sum over geos.
-        random_seed : int, optional
+        n_outcomes : int
+            Simulated outcomes (>= 8).
+        random_seed : int
 
         Returns
         -------
-        float
+        pandas.DataFrame
+            Indexed by quantity: ``prior_sd``, ``expected_sd``, ``reduction``,
+            ``ess`` (mean effective sample size) and ``ess_min``.
         """
-        n_experiments = check_int("n_experiments", n_experiments, minimum=1)
-        sig = check_probability("significance_level", significance_level)
-        rng = np.random.default_rng(random_seed)
-        draws = self.lift_draws(channel, spend_change, duration, geo)
-        weeks = check_int("duration", duration, minimum=1, unit="weeks")
-        sd = float(self.sigma_d(weeks, geo))
-        truth = rng.choice(draws, size=n_experiments, replace=True)
-        idx = self._unit_index(geo)
-        units = np.arange(len(self.units)) if idx is None else np.atleast_1d(idx[0])
-        pre = self.baseline_weeks or 0
-        rho = np.clip(self.residual_autocorr[units], 0.0, 0.99)
-        series = simulate_ar1(
-            self.residual_std[units], rho, pre + weeks, (n_experiments, len(units)), rng
+        n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
+        lifts = self.lift_draws(channel, spend_change, duration, geo)
+        sd = float(self.sigma_d(duration, geo))
+        quantities = {"roas": self.roas_draws(channel, geo)}
+        if geo is not None or len(self.units) == 1:
+            quantities |= self.saturation_draws(channel, geo)
+            quantities["adstock_alpha"] = self.adstock_draws(channel, geo)
+        value = expected_sd_reduction(
+            np.repeat(lifts[None, :], len(quantities), axis=0),
+            np.full(len(quantities), sd),
+            np.array(list(quantities.values())),
+            n_outcomes=n_outcomes,
+            rng=np.random.default_rng(random_seed),
         )
-        error = series[..., pre:].sum(axis=-1)
-        if pre:
-            error -= weeks / pre * series[..., :pre].sum(axis=-1)
-        observed = truth + error.sum(axis=-1)
-        z = ndtri(1 - sig / 2)
-        return float(np.mean(np.abs(observed) / sd > z))
+        return pd.DataFrame(
+            {
+                "prior_sd": value.prior_sd,
+                "expected_sd": value.expected_sd,
+                "reduction": value.reduction,
+                "ess": value.ess,
+                "ess_min": value.ess_min,
+            },
+            index=pd.Index(list(quantities), name="quantity"),
+        )
 
     # ------------------------------------------------------------------ safeguards
 
@@ -428,6 +423,9 @@ class ExperimentDesigner(LiftModel):
         prior_trust: float = 2.0,
         null_probability: float = 0.3,
         one_sided: bool = False,
+        learning_value: bool = False,
+        n_outcomes: int = DEFAULT_OUTCOMES,
+        random_seed: int = 0,
     ) -> Recommendations:
         """Evaluate the grid of candidates and rank those passing the SNR filter.
 
@@ -459,10 +457,21 @@ class ExperimentDesigner(LiftModel):
             Weight of the point mass at zero effect in the sceptical assurance, in [0, 1).
         one_sided : bool
             Count only significant results in the expected direction.
+        learning_value : bool
+            Also compute each kept candidate's learning value: the expected
+            reduction of the posterior sd of the channel's ROAS after the test
+            (:mod:`labkit.design.learning`). On whenever ``score_weights`` gives
+            ``"learning_value"`` a weight.
+        n_outcomes : int
+            Simulated outcomes per candidate for the learning value (>= 8).
+        random_seed : int
+            Seed of those outcomes.
 
         Returns
         -------
         Recommendations
+            Each recommendation also says whether another kept candidate dominates
+            it on |net cost|, assurance and (when computed) learning value.
         """
         changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
         weeks = np.array(check_durations(durations, "durations"))
@@ -475,6 +484,9 @@ class ExperimentDesigner(LiftModel):
         )
         min_snr = check_number("min_snr", min_snr, low=0.0)
         one_sided = check_bool("one_sided", one_sided)
+        learning = check_bool("learning_value", learning_value) or weights["learning_value"] > 0
+        n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
         chans = [
             self._check_channel(c, "channels")
             for c in check_strings("channels", channels, default=self.channels)
@@ -494,6 +506,8 @@ class ExperimentDesigner(LiftModel):
             chans, changes, weeks, lifts, ramp, self.sigma_d(weeks, geo), spend,
             min_snr=min_snr, significance_level=sig, weights=weights, hdi_prob=hdi_prob,
             prior_trust=k, null_probability=null_probability, one_sided=one_sided,
+            quantity=np.array([self.roas_draws(c, geo) for c in chans]) if learning else None,
+            n_outcomes=n_outcomes, rng=np.random.default_rng(random_seed),
         )  # fmt: skip
         longest = int(weeks.max())
         nulls = self.null_channels(longest, geo, go_dark_means=grid.go_dark_means(longest))
@@ -522,6 +536,7 @@ class ExperimentDesigner(LiftModel):
             "significance_level": sig, "score_weights": weights, "hdi_prob": hdi_prob,
             "geo": unit,
             "prior_trust": k, "null_probability": null_probability, "one_sided": one_sided,
+            "learning_value": learning, "n_outcomes": n_outcomes, "random_seed": random_seed,
         }  # fmt: skip
         return Recommendations(items, nulls, grid.n_evaluated, settings, n_passed=len(items))
 
