@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from scipy.special import ndtri
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
+from labkit.design.grid import pareto_dominated
 from labkit.response import adstock_ramp
 from labkit.stats import HDI_PROB, hdi
 
@@ -273,4 +274,55 @@ def plot_noise_model(check: pd.DataFrame, significance_level: float = 0.05) -> F
     axes[1].axhline(100 * significance_level, color="grey", lw=1)
     axes[1].set(xlabel="test weeks T", ylabel="false-positive rate (%)", ylim=(0, None))
     axes[1].set_title("z-test on simulated AR(1) residuals", fontsize=TITLE)
+    return fig
+
+
+def plot_frontier(
+    recommendations: Recommendations,
+    candidate: tuple[float, float] | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Net cost against learning value, assurance as colour, with the frontier.
+
+    Parameters
+    ----------
+    recommendations : Recommendations
+        From ``recommend(learning_value=True)``.
+    candidate : (float, float), optional
+        ``(|net cost|, learning value)`` of a candidate to mark (the explorer's).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Points with a black edge are not dominated on |net cost|, assurance and
+        learning value together; the line joins the candidates no other beats on
+        cost and learning alone; the ring marks the top recommendation.
+    """
+    table = recommendations.to_dataframe()
+    if table.empty or table["learning_value"].isna().all():
+        raise ValueError(
+            "recommendations carry no learning value: use recommend(learning_value=True)"
+        )
+    cost, learning = table["net_cost"].abs().to_numpy(), 100 * table["learning_value"].to_numpy()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    fig = ax.figure
+    front = ~table["dominated"].to_numpy()
+    points = ax.scatter(
+        cost, learning, c=table["assurance"], cmap="viridis", vmin=0, vmax=1, s=36,
+        edgecolors=np.where(front, "black", "none"), linewidths=1.0, zorder=3,
+    )  # fmt: skip
+    fig.colorbar(points, ax=ax, label="assurance")
+    two_d = ~pareto_dominated(np.column_stack([-cost, learning]))
+    order = np.argsort(cost[two_d])
+    ax.plot(cost[two_d][order], learning[two_d][order], color="grey", lw=1, drawstyle="steps-post")
+    ax.scatter(cost[0], learning[0], s=220, facecolors="none", edgecolors="C3", lw=2,
+               label="top recommendation", zorder=4)  # fmt: skip
+    if candidate is not None:
+        ax.scatter(candidate[0], 100 * candidate[1], marker="X", s=120, color="C6",
+                   label="selected candidate", zorder=5)  # fmt: skip
+    ax.set(xlabel="|net cost| (model scale)", ylabel="expected ROAS sd reduction (%)")
+    ax.set_title("cost-learning frontier (black edge: not dominated)", fontsize=TITLE)
+    ax.legend(fontsize=SMALL, loc="lower right")
     return fig
