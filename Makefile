@@ -17,7 +17,7 @@ ASSETS_STAMP := $(ASSETS)/.copied
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: help install assets chromium book test lint unit unit-slow notebooks book-strict browser-check execute lab \
-  restore-notebooks data lock clean
+  restore-notebooks data studies lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -106,8 +106,12 @@ lab: $(STAMP)  ## JupyterLab in the environment, opened on notebooks/ (LABKIT_FA
 restore-notebooks:  ## discard every uncommitted change to notebooks/*.ipynb (e.g. outputs Lab autosaved)
 	git checkout -- $(NOTEBOOKS)
 
-data: $(STAMP)  ## regenerate data/ from labkit.data.simulate
+data: $(STAMP)  ## regenerate data/ from the simulators in labkit.data
 	$(BIN)/python -m labkit.data
+
+studies: $(STAMP)  ## re-run the committed recovery studies into data/studies (python -m labkit.study)
+	$(BIN)/python -m labkit.study noise --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study designer --n-jobs $(NB_WORKERS)
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current .venv (after a deliberate upgrade)
 	@{ echo "# Exact versions CI passed with (Python 3.11). Regenerate with 'make lock' after a deliberate upgrade."; \

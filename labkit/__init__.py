@@ -20,14 +20,17 @@ Top level: :func:`load_dataset`, :func:`setup_notebook`, :func:`is_fast`,
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-# Two import-time notices that say nothing about a reader's results, silenced by
-# their exact text before PyMC is imported:
+# Three notices that say nothing about a reader's results, silenced by their exact
+# text before PyMC is imported:
 # - PyTensor installed from PyPI finds no BLAS to link its C code against and says
 #   so. labkit's models are small; its samplers (nutpie, numba) and CI's fast-mode
 #   runs work without it, only some C ops are slower.
 # - pymc-marketing imports PyTensor's experimental xtensor module, which announces
 #   itself; labkit does not use it directly.
+# - PreliZ evaluates densities with PyTensor's numba backend, which notes once that it
+#   runs one op (XlogY0) in Python object mode: slower, same numbers.
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
+warnings.filterwarnings("ignore", message="Numba will use object mode", category=UserWarning)
 warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
 
 from labkit import sampling  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -64,8 +65,6 @@ def panels(
 
 def concise_dates(ax: plt.Axes, maxticks: int = 8) -> None:
     """Short date tick labels ("2023", "Apr", ...) that fit narrow panels."""
-    import matplotlib.dates as mdates
-
     # minticks=2: with the default 5 a short axis leaves no valid interval and matplotlib warns
     locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)

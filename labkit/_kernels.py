@@ -12,6 +12,10 @@ compiled here; everything else stays in numpy.
   sum over the weeks of the test.
 - :func:`assurance_rows`: the mean power over draws, plain and tempered (the
   same quantity as :func:`labkit.stats.power` averaged over draws).
+- :func:`reweighted_moments`: the posterior sd of a quantity after observing
+  a simulated test outcome, by reweighting the draws with the outcome's
+  Gaussian likelihood (the preposterior analysis of
+  :mod:`labkit.design.learning`).
 
 The saturation curves are written again here as scalar functions, fused into
 the loop over draws. They are the formulas of :mod:`labkit.response`, which
@@ -56,6 +60,7 @@ __all__ = [
     "logistic",
     "michaelis_menten",
     "phi",
+    "reweighted_moments",
 ]
 
 PHI_LOW, PHI_HIGH = -8.5, 8.3
@@ -242,3 +247,51 @@ def lift_grid(
                     for d in range(n_draws):
                         lifts[u, k, j, d] = cum[d] + (durations[j] - n_w) * last[d]
     return lifts
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def reweighted_moments(
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    quantity: np.ndarray,
+    outcomes: np.ndarray,
+    source: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Posterior sd of ``quantity`` and the effective sample size after each outcome.
+
+    For candidate ``i`` and outcome ``y = outcomes[i, k]``, draw ``d`` gets the
+    weight ``exp(-(y - lifts[i, d])^2 / (2 sigma[i]^2))``. The log-weights are
+    shifted by that of the draw the outcome was simulated from
+    (``source[i, k]``): its weight is 1, so the sum never underflows, and no
+    other weight exceeds ``exp(eps^2 / 2)`` for the outcome's noise ``eps``.
+
+    Returns
+    -------
+    sd, ess : numpy.ndarray
+        ``(n, K)``: the weighted sd of ``quantity[i]`` and ``(sum w)^2 / sum w^2``.
+    """
+    n, n_draws = lifts.shape
+    n_outcomes = outcomes.shape[1]
+    sd = np.empty((n, n_outcomes))
+    ess = np.empty((n, n_outcomes))
+    for i in range(n):
+        scale = 0.5 / (sigma[i] * sigma[i])
+        for k in range(n_outcomes):
+            y = outcomes[i, k]
+            shift = (y - lifts[i, source[i, k]]) ** 2
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            sw2 = 0.0
+            for d in range(n_draws):
+                r = y - lifts[i, d]
+                w = math.exp((shift - r * r) * scale)
+                t = quantity[i, d]
+                s0 += w
+                s1 += w * t
+                s2 += w * t * t
+                sw2 += w * w
+            mean = s1 / s0
+            sd[i, k] = math.sqrt(max(s2 / s0 - mean * mean, 0.0))
+            ess[i, k] = s0 * s0 / sw2
+    return sd, ess

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "check_bool",
     "check_choice",
-    "check_fraction",
     "check_int",
     "check_mapping",
     "check_number",
@@ -105,11 +105,6 @@ def check_positive(name: str, value: Any, *, hint: str = "") -> float:
 def check_probability(name: str, value: Any) -> float:
     """Return ``value`` as a float in the open interval (0, 1) (see :func:`check_number`)."""
     return check_number(name, value, low=0.0, high=1.0, low_open=True, high_open=True)
-
-
-def check_fraction(name: str, value: Any, *, closed_high: bool = True) -> float:
-    """Return ``value`` as a float in [0, 1] (or [0, 1) with ``closed_high=False``)."""
-    return check_number(name, value, low=0.0, high=1.0, high_open=not closed_high)
 
 
 def check_int(
@@ -261,8 +256,6 @@ def check_mapping(name: str, value: Any, *, allow_empty: bool = False) -> Mappin
 
     A :class:`pandas.Series` (e.g. a value per channel) is returned as a dict.
     """
-    import pandas as pd
-
     if isinstance(value, pd.Series):
         value = value.to_dict()
     if not isinstance(value, Mapping):
@@ -270,3 +263,14 @@ def check_mapping(name: str, value: Any, *, allow_empty: bool = False) -> Mappin
     if not value and not allow_empty:
         raise ValueError(f"{name} must not be empty")
     return value
+
+
+def check_date(name: str, value: Any) -> Any:
+    """Return ``value`` as a :class:`pandas.Timestamp`, or raise a ValueError naming ``name``."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}") from err
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}")
+    return stamp

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from labkit._validate import check_int
+
+if TYPE_CHECKING:
+    from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 __all__ = [
     "SATURATIONS",
@@ -202,8 +206,9 @@ class Saturation:
         """Evaluate the curve."""
         return self.function(x, **params)
 
-    def library(self):
+    def library(self) -> SaturationTransformation:
         """Return a fresh instance of the pymc-marketing transformation."""
+        # imported on use: the numpy curves serve the designer without loading pymc-marketing
         from pymc_marketing.mmm import components
 
         return getattr(components.saturation, self.library_class)()

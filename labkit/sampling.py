@@ -309,6 +309,14 @@ def setup_notebook() -> str:
         message="In a future version of xarray the default value for join",
         category=FutureWarning,
     )
+    # A synthetic control with one donor has its weight fixed at 1: ArviZ's r-hat of a
+    # constant divides zero by zero and warns, while the summary rightly shows NaN.
+    warnings.filterwarnings(
+        "ignore",
+        message="invalid value encountered in scalar divide",
+        category=RuntimeWarning,
+        module=r"arviz\.",
+    )
     if not show_progress():
         # PyMC sets its logger's level when it is first imported: import it first so
         # that the level set here is not reset by a later import.

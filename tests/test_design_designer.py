@@ -129,9 +129,9 @@ def test_pinned_fixture_values(designer):
     top = recs[0]
     assert (top.channel, top.spend_change, top.duration) == ("search", -0.5, 4)
     assert top.expected_lift == pytest.approx(-1.368, abs=1e-3)
-    assert top.assurance == pytest.approx(0.998, abs=1e-3)
+    assert top.assurance == pytest.approx(0.999, abs=1e-3)
     assert top.ramp_fraction == pytest.approx(0.891, abs=1e-3)
-    assert len(recs) == 46
+    assert len(recs) == 49
 
 
 def test_original_units(fixture):
@@ -363,3 +363,26 @@ def test_recommend_accepts_one_channel_duration_and_change(designer):
 def test_recommend_rejects_bad_sequences_clearly(designer, kwargs, error, match):
     with pytest.raises(error, match=match):
         designer.recommend(**kwargs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.5, 0.7])
+def test_assurance_equals_the_detection_rate_on_simulated_residual_series(fixture, rho):
+    """Detection is simulated from AR(1) residual series, so this checks the noise model."""
+    for baseline_weeks in (None, 8):
+        designer = fixture.designer(residual_autocorr=rho, baseline_weeks=baseline_weeks)
+        for weeks in range(2, 17):
+            predicted = designer.evaluate("tv", 0.3, weeks).assurance
+            simulated = designer.simulate_detection_rate(
+                "tv", 0.3, weeks, n_experiments=20_000, random_seed=weeks
+            )
+            assert abs(predicted - simulated) < 0.02, (rho, baseline_weeks, weeks)
+
+
+def test_an_estimated_baseline_costs_assurance(fixture):
+    known = fixture.designer(residual_autocorr=0.3)
+    estimated = fixture.designer(residual_autocorr=0.3, baseline_weeks=8)
+    assert estimated.sigma_d(6) > known.sigma_d(6)
+    assert estimated.evaluate("tv", 0.3, 6).assurance < known.evaluate("tv", 0.3, 6).assurance
+    with pytest.raises(ValueError, match=r"^baseline_weeks must be"):
+        fixture.designer(baseline_weeks=0)

@@ -83,3 +83,15 @@ def test_hdi_labels_use_the_probability():
     )  # fmt: skip
     labels = [t.get_text() for t in plot_candidate(summary).axes[0].get_legend().texts]
     assert "80% HDI" in labels
+
+
+def test_plot_frontier(designer):
+    from labkit.design.plots import plot_frontier
+
+    recs = designer.recommend(learning_value=True)
+    fig = plot_frontier(recs, candidate=(1.0, 0.1))
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("|net cost|") and len(ax.collections) == 3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no learning value"):
+        plot_frontier(designer.recommend())

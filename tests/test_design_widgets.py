@@ -35,3 +35,21 @@ def test_zero_change_is_explained_not_computed(designer):
     w = DesignerExplorer(designer)
     w.controls["spend_change"].value = 0.0
     assert "non-zero" in w.summary.value
+
+
+def test_explorer_places_the_candidate_on_the_frontier(designer):
+    w = DesignerExplorer(designer)
+    table = w.grid.to_dataframe()
+    best = table.iloc[0]
+    w.controls["channel"].value = best["channel"]
+    w.controls["spend_change"].value = best["spend_change"]
+    w.controls["duration"].value = int(best["duration"])
+    assert w.learning == pytest.approx(designer.learning_value(
+        best["channel"], best["spend_change"], int(best["duration"])
+    ).loc["roas", "reduction"])  # fmt: skip
+    assert "learning" in w.summary.value
+    # doubling a well-known channel's spend for 20 weeks: costly, and teaches little
+    w.controls["channel"].value = "search"
+    w.controls["spend_change"].value = 1.0
+    w.controls["duration"].value = 20
+    assert w.dominated_by > 0 and "dominated by" in w.summary.value

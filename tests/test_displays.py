@@ -219,17 +219,17 @@ def test_html_is_compact(recs):
 
 
 def test_a_slice_keeps_the_counts_and_ranks(recs):
-    assert (recs.n_passed, recs.n_evaluated) == (46, 84)
+    assert (recs.n_passed, recs.n_evaluated) == (49, 84)
     top = recs[:10]
-    assert (len(top), top.n_passed, top.n_evaluated) == (10, 46, 84)
+    assert (len(top), top.n_passed, top.n_evaluated) == (10, 49, 84)
     assert top.ranks == list(range(1, 11))
     assert recs[10:20].ranks == list(range(11, 21))
     assert recs[:20][5:10].ranks == list(range(6, 11))
-    assert recs[:20][5:10].n_passed == 46
+    assert recs[:20][5:10].n_passed == 49
     caption = top.caption()
-    assert "10 of 84" not in caption and "46" in caption and "84" in caption
-    assert "46" in top._repr_html_() and "84 evaluated" in top._repr_html_()
-    assert recs.caption().startswith("46 of 84 candidates passed the SNR filter")
+    assert "10 of 84" not in caption and "49" in caption and "84" in caption
+    assert "49" in top._repr_html_() and "84 evaluated" in top._repr_html_()
+    assert recs.caption().startswith("49 of 84 candidates passed the SNR filter")
     pd.testing.assert_frame_equal(
         recs[10:20].to_dataframe(), recs.to_dataframe().iloc[10:20].reset_index(drop=True)
     )

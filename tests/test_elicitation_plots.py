@@ -102,3 +102,20 @@ def test_likelihood_to_mmm_shows_three_stages_on_common_axes():
     assert free.axes[2].get_xlim() != (0.0, 10.0)
     view = plot_elicitation_view(res, TRUTH, title="explorer default")
     assert len(view.axes) == 2 and view.axes[0].get_title() == "explorer default"
+
+
+def test_fitted_beta_density_stays_inside_its_support():
+    import warnings
+
+    from labkit.elicitation.priors import FittedPrior
+
+    class Draws:  # the one method plot_fitted_priors reads from an elicitation result
+        def draws(self, parameter):
+            return np.random.default_rng(0).beta(8, 2, 4000)
+
+    fitted = {"alpha": FittedPrior("Beta", {"alpha": 8.0, "beta": 2.0}, 0.5, 0.97, 0.95, 1.0)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fig = plot_fitted_priors(Draws(), fitted)
+    x = fig.axes[0].lines[0].get_xdata()
+    assert x.max() < 1 and np.isfinite(fig.axes[0].lines[0].get_ydata()).all()

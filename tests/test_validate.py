@@ -101,3 +101,12 @@ def test_check_bool_choice_mapping():
         check_mapping("m", {})
     with pytest.raises(TypeError, match=r"^m must be a dict, got list"):
         check_mapping("m", [("x", 1)])
+
+
+def test_check_date_names_the_argument():
+    from labkit._validate import check_date
+
+    assert check_date("start", "2021-09-26") == pd.Timestamp("2021-09-26")
+    for bad in ("not a date", None, float("nan")):
+        with pytest.raises(ValueError, match=r"^start must be a date such as"):
+            check_date("start", bad)

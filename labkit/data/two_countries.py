@@ -9,11 +9,10 @@ truth records the sales the cut cost, within the window and with carryover.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from labkit._validate import check_date
 from labkit.data.simulate import SimulatedDataset, _gamma, _in_range, _positive_int, _seed, _smooth
 from labkit.response import geometric_adstock, michaelis_menten
 
@@ -32,16 +31,6 @@ _COLOMBIA_MULTIPLIERS = {
     "google_alpha": 0.85,
     "google_lam": 1.05,
 }
-
-
-def _date(name: str, value: Any) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}") from err
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date such as '2021-09-26', got {value!r}")
-    return stamp
 
 
 def _contribution(
@@ -100,7 +89,8 @@ def simulate_two_countries(
         raise ValueError("cut_fraction must lie in (0, 1], got 0.0")
     seed = _seed(seed)
     dates = pd.date_range("2021-01-03", periods=n_weeks, freq="W-SUN")
-    start, end = _date("treatment_start", treatment_start), _date("treatment_end", treatment_end)
+    start = check_date("treatment_start", treatment_start)
+    end = check_date("treatment_end", treatment_end)
     if start >= end:
         raise ValueError(
             f"treatment_start ({start.date()}) must be before treatment_end ({end.date()})"

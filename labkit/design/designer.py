@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from labkit._validate import (
     check_bool,
@@ -35,6 +34,7 @@ from labkit.design.checks import (
 )
 from labkit.design.facts import mmm_facts, posterior_draws
 from labkit.design.grid import rank_candidates
+from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.lift import LiftModel
 from labkit.design.recommendations import (
     NATIONAL,
@@ -86,6 +86,7 @@ class ExperimentDesigner(LiftModel):
         spend_correlation: pd.DataFrame | None = None,
         channel_scale: Mapping[str, float] | None = None,
         target_scale: float = 1.0,
+        baseline_weeks: int | None = None,
     ) -> ExperimentDesigner:
         """Build a designer from a posterior with pymc-marketing's names and dims.
 
@@ -109,6 +110,8 @@ class ExperimentDesigner(LiftModel):
             Channel x channel correlation of spend.
         channel_scale, target_scale : optional
             Model-scale units, to report results in currency and outcome units.
+        baseline_weeks : int, optional
+            Pre-period weeks of an estimated baseline (see :class:`LiftModel`).
 
         Returns
         -------
@@ -141,11 +144,18 @@ class ExperimentDesigner(LiftModel):
             units=draws.units,
             channel_scale=channel_scale,
             target_scale=target_scale,
+            baseline_weeks=baseline_weeks,
         )
 
     @classmethod
     def from_mmm(
-        cls, mmm: MMM, *, last_weeks: int = 8, max_ppc_draws: int = 500, random_seed: int = 0
+        cls,
+        mmm: MMM,
+        *,
+        last_weeks: int = 8,
+        max_ppc_draws: int = 500,
+        random_seed: int = 0,
+        baseline_weeks: int | None = None,
     ) -> ExperimentDesigner:
         """Build a designer from a fitted pymc-marketing multidimensional ``MMM``.
 
@@ -165,6 +175,8 @@ class ExperimentDesigner(LiftModel):
             Posterior draws used for the posterior-predictive mean of ``y``.
         random_seed : int
             Seed of the posterior-predictive draws.
+        baseline_weeks : int, optional
+            Pre-period weeks of an estimated baseline (see :class:`LiftModel`).
 
         Returns
         -------
@@ -188,6 +200,7 @@ class ExperimentDesigner(LiftModel):
             units=draws.units,
             channel_scale=facts.channel_scale,
             target_scale=facts.target_scale,
+            baseline_weeks=baseline_weeks,
         )
 
     # ------------------------------------------------------------------ one candidate
@@ -260,32 +273,63 @@ class ExperimentDesigner(LiftModel):
             hdi_prob=prob,
         )
 
-    def simulate_detection_rate(
+    def learning_value(
         self,
         channel: str,
         spend_change: float,
         duration: int,
         *,
-        n_experiments: int = 4000,
-        significance_level: float = 0.05,
         geo: str | None = None,
-        random_seed: int | None = None,
-    ) -> float:
-        """Share of simulated experiments that reach significance.
+        n_outcomes: int = DEFAULT_OUTCOMES,
+        random_seed: int = 0,
+    ) -> pd.DataFrame:
+        """Return what one candidate's result is expected to teach about the channel.
 
-        Each simulated experiment draws a "true" lift from the posterior, observes
-        it with N(0, sigma_d) noise and runs the two-sided z-test. Over many
-        experiments the share of significant results estimates the assurance.
+        The preposterior sd reduction (:mod:`labkit.design.learning`) of the
+        channel's ROAS (:meth:`roas_draws`) and, for one unit (a national model or
+        a ``geo``), of its saturation parameters and adstock decay.
+
+        Parameters
+        ----------
+        channel : str
+        spend_change : float
+        duration : int
+        geo : str, optional
+        n_outcomes : int
+            Simulated outcomes (>= 8).
+        random_seed : int
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by quantity: ``prior_sd``, ``expected_sd``, ``reduction``,
+            ``ess`` (mean effective sample size) and ``ess_min``.
         """
-        n_experiments = check_int("n_experiments", n_experiments, minimum=1)
-        sig = check_probability("significance_level", significance_level)
-        rng = np.random.default_rng(random_seed)
-        draws = self.lift_draws(channel, spend_change, duration, geo)
+        n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
+        lifts = self.lift_draws(channel, spend_change, duration, geo)
         sd = float(self.sigma_d(duration, geo))
-        truth = rng.choice(draws, size=n_experiments, replace=True)
-        observed = truth + rng.normal(0.0, sd, n_experiments)
-        z = ndtri(1 - sig / 2)
-        return float(np.mean(np.abs(observed) / sd > z))
+        quantities = {"roas": self.roas_draws(channel, geo)}
+        if geo is not None or len(self.units) == 1:
+            quantities |= self.saturation_draws(channel, geo)
+            quantities["adstock_alpha"] = self.adstock_draws(channel, geo)
+        value = expected_sd_reduction(
+            np.repeat(lifts[None, :], len(quantities), axis=0),
+            np.full(len(quantities), sd),
+            np.array(list(quantities.values())),
+            n_outcomes=n_outcomes,
+            rng=np.random.default_rng(random_seed),
+        )
+        return pd.DataFrame(
+            {
+                "prior_sd": value.prior_sd,
+                "expected_sd": value.expected_sd,
+                "reduction": value.reduction,
+                "ess": value.ess,
+                "ess_min": value.ess_min,
+            },
+            index=pd.Index(list(quantities), name="quantity"),
+        )
 
     # ------------------------------------------------------------------ safeguards
 
@@ -379,6 +423,9 @@ class ExperimentDesigner(LiftModel):
         prior_trust: float = 2.0,
         null_probability: float = 0.3,
         one_sided: bool = False,
+        learning_value: bool = False,
+        n_outcomes: int = DEFAULT_OUTCOMES,
+        random_seed: int = 0,
     ) -> Recommendations:
         """Evaluate the grid of candidates and rank those passing the SNR filter.
 
@@ -410,10 +457,21 @@ class ExperimentDesigner(LiftModel):
             Weight of the point mass at zero effect in the sceptical assurance, in [0, 1).
         one_sided : bool
             Count only significant results in the expected direction.
+        learning_value : bool
+            Also compute each kept candidate's learning value: the expected
+            reduction of the posterior sd of the channel's ROAS after the test
+            (:mod:`labkit.design.learning`). On whenever ``score_weights`` gives
+            ``"learning_value"`` a weight.
+        n_outcomes : int
+            Simulated outcomes per candidate for the learning value (>= 8).
+        random_seed : int
+            Seed of those outcomes.
 
         Returns
         -------
         Recommendations
+            Each recommendation also says whether another kept candidate dominates
+            it on |net cost|, assurance and (when computed) learning value.
         """
         changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
         weeks = np.array(check_durations(durations, "durations"))
@@ -426,6 +484,9 @@ class ExperimentDesigner(LiftModel):
         )
         min_snr = check_number("min_snr", min_snr, low=0.0)
         one_sided = check_bool("one_sided", one_sided)
+        learning = check_bool("learning_value", learning_value) or weights["learning_value"] > 0
+        n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
         chans = [
             self._check_channel(c, "channels")
             for c in check_strings("channels", channels, default=self.channels)
@@ -445,6 +506,8 @@ class ExperimentDesigner(LiftModel):
             chans, changes, weeks, lifts, ramp, self.sigma_d(weeks, geo), spend,
             min_snr=min_snr, significance_level=sig, weights=weights, hdi_prob=hdi_prob,
             prior_trust=k, null_probability=null_probability, one_sided=one_sided,
+            quantity=np.array([self.roas_draws(c, geo) for c in chans]) if learning else None,
+            n_outcomes=n_outcomes, rng=np.random.default_rng(random_seed),
         )  # fmt: skip
         longest = int(weeks.max())
         nulls = self.null_channels(longest, geo, go_dark_means=grid.go_dark_means(longest))
@@ -473,6 +536,7 @@ class ExperimentDesigner(LiftModel):
             "significance_level": sig, "score_weights": weights, "hdi_prob": hdi_prob,
             "geo": unit,
             "prior_trust": k, "null_probability": null_probability, "one_sided": one_sided,
+            "learning_value": learning, "n_outcomes": n_outcomes, "random_seed": random_seed,
         }  # fmt: skip
         return Recommendations(items, nulls, grid.n_evaluated, settings, n_passed=len(items))
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.recommendations import Recommendation
 from labkit.stats import assurance, hdi
 
@@ -64,6 +65,13 @@ class CandidateGrid:
         Indices of the kept candidates, best first.
     lift_hdi, assurance, tempered, sceptical, score : numpy.ndarray
         Of the kept candidates, in ``order`` (``lift_hdi`` has shape ``(n, 2)``).
+    learning_value, learning_ess : numpy.ndarray
+        Of the kept candidates: expected relative reduction of the posterior sd of
+        the channel's ROAS, and the mean effective sample size behind it (NaN when
+        not computed).
+    dominated : numpy.ndarray
+        Of the kept candidates: another kept candidate is at least as good on
+        |net cost|, assurance and (when computed) learning value, and better on one.
     """
 
     channel: np.ndarray
@@ -80,6 +88,9 @@ class CandidateGrid:
     tempered: np.ndarray
     sceptical: np.ndarray
     score: np.ndarray
+    learning_value: np.ndarray
+    learning_ess: np.ndarray
+    dominated: np.ndarray
 
     @property
     def n_evaluated(self) -> int:
@@ -126,6 +137,9 @@ class CandidateGrid:
                     expected_lift_original=float(self.mean[i] * target_scale),
                     net_cost_original=float(self.net_cost[i] * channel_scale[c]),
                     sigma_d=float(self.sigma_d[i]),
+                    learning_value=float(self.learning_value[j]),
+                    learning_ess=float(self.learning_ess[j]),
+                    dominated=bool(self.dominated[j]),
                     context=contexts[c],
                 )
             )
@@ -148,6 +162,9 @@ def rank_candidates(
     prior_trust: float,
     null_probability: float,
     one_sided: bool,
+    quantity: np.ndarray | None = None,
+    n_outcomes: int = DEFAULT_OUTCOMES,
+    rng: np.random.Generator | None = None,
 ) -> CandidateGrid:
     """Filter, evaluate and rank a grid of candidates (arguments already checked).
 
@@ -169,6 +186,13 @@ def rank_candidates(
         ``(C,)`` current weekly spend (model scale).
     min_snr, significance_level, weights, hdi_prob, prior_trust, null_probability, one_sided
         As in :meth:`ExperimentDesigner.recommend`.
+    quantity : numpy.ndarray, optional
+        ``(C, n_draws)`` draws of each channel's ROAS: given, the kept candidates
+        get their learning value (:mod:`labkit.design.learning`).
+    n_outcomes : int
+        Simulated outcomes per candidate for the learning value.
+    rng : numpy.random.Generator, optional
+        For the simulated outcomes.
 
     Returns
     -------
@@ -195,8 +219,24 @@ def rank_candidates(
         )
     else:
         plain = tempered = np.empty(0)
-    efficiency = plain / np.abs(column(net_cost)[keep]).clip(min=1e-12)
+    cost = np.abs(column(net_cost)[keep])
+    efficiency = plain / cost.clip(min=1e-12)
+    learning = ess = np.full(len(keep), np.nan)
+    if quantity is not None and len(keep):
+        per_channel = len(changes) * len(weeks)
+        value = expected_sd_reduction(
+            kept,
+            sd[keep],
+            quantity[keep // per_channel],
+            n_outcomes=n_outcomes,
+            rng=rng if rng is not None else np.random.default_rng(0),
+        )
+        learning, ess = value.reduction, value.ess
     score = weights["assurance"] * _minmax(plain) + weights["cost_efficiency"] * _minmax(efficiency)
+    if weights.get("learning_value", 0.0):
+        score = score + weights["learning_value"] * _minmax(learning)
+    objectives = [-cost, plain] + ([] if np.isnan(learning).all() else [learning])
+    dominated = pareto_dominated(np.column_stack(objectives))
     rank = np.argsort(-score, kind="stable")
     return CandidateGrid(
         channel=column(np.array(channels, dtype=object)[:, None, None]),
@@ -213,4 +253,31 @@ def rank_candidates(
         tempered=tempered[rank],
         sceptical=(1 - null_probability) * plain[rank] + null_probability * significance_level,
         score=score[rank],
+        learning_value=learning[rank],
+        learning_ess=ess[rank],
+        dominated=dominated[rank],
     )
+
+
+def pareto_dominated(objectives: np.ndarray) -> np.ndarray:
+    """Which rows are dominated, all objectives to be maximised.
+
+    Row ``i`` is dominated when another row is at least as good on every column
+    and strictly better on one.
+
+    Parameters
+    ----------
+    objectives : numpy.ndarray
+        ``(n, m)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` booleans.
+    """
+    a = np.asarray(objectives, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"objectives must be 2-D (candidates x objectives), got shape {a.shape}")
+    at_least = (a[None, :, :] >= a[:, None, :]).all(axis=2)  # [i, j]: j at least as good as i
+    better = (a[None, :, :] > a[:, None, :]).any(axis=2)
+    return (at_least & better).any(axis=1)

@@ -24,13 +24,21 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.special import ndtri
 
 from labkit import _kernels
-from labkit._validate import check_bool, check_int, check_mapping, check_number, check_strings
+from labkit._validate import (
+    check_bool,
+    check_int,
+    check_mapping,
+    check_number,
+    check_probability,
+    check_strings,
+)
 from labkit.design.checks import check_autocorr, check_scale, check_spend_change, per_unit
 from labkit.design.recommendations import NATIONAL
 from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
-from labkit.stats import effective_sigma
+from labkit.stats import effective_sigma, simulate_ar1
 
 
 class _SteadyState(NamedTuple):
@@ -71,6 +79,10 @@ class LiftModel:
         not listed).
     target_scale : float or array (n_units,), optional
         Outcome units per model-scale unit (> 0).
+    baseline_weeks : int, optional
+        Pre-period weeks of the baseline a test is read against; its estimation
+        error joins the noise (see :func:`labkit.stats.effective_sigma`).
+        ``None`` (default): the counterfactual is taken as known.
     """
 
     def __init__(
@@ -88,6 +100,7 @@ class LiftModel:
         units: Sequence[str] = (NATIONAL,),
         channel_scale: Mapping[str, float] | None = None,
         target_scale: np.ndarray | float = 1.0,
+        baseline_weeks: int | None = None,
     ) -> None:
         self.saturation = (
             saturation if isinstance(saturation, Saturation) else get_saturation(saturation)
@@ -117,6 +130,11 @@ class LiftModel:
             self.current_spend[c] = x
         self.residual_std = check_scale("residual_std", residual_std, n_units)
         self.residual_autocorr = check_autocorr(residual_autocorr, n_units)
+        self.baseline_weeks = (
+            None
+            if baseline_weeks is None
+            else check_int("baseline_weeks", baseline_weeks, minimum=1, unit="weeks")
+        )
         self.n_draws = self.alpha[self.channels[0]].shape[-1]
         for c in self.channels:
             shapes = {a.shape for a in (*self.params[c].values(), self.alpha[c])}
@@ -250,6 +268,22 @@ class LiftModel:
 
     # ------------------------------------------------------------------ lift and noise
 
+    def roas_draws(self, channel: str, geo: str | None = None) -> np.ndarray:
+        """Steady-state return on spend at current spend, per draw (model scale).
+
+        The weekly contribution at current spend over the weekly spend, summed over
+        the units for the national figure. ``(n_draws,)``; NaN when the spend is 0.
+        """
+        contribution = self.steady_state_contribution(channel)
+        spend = self.current_spend[channel]
+        idx = self._unit_index(geo)
+        total, x = (
+            (contribution.sum(axis=0), spend.sum())
+            if idx is None
+            else (contribution[idx[0]], spend[idx[0]])
+        )
+        return total / x if x > 0 else np.full(self.n_draws, np.nan)
+
     def _lifts(
         self, channels: Sequence[str], spend_changes: np.ndarray, durations: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -305,6 +339,8 @@ class LiftModel:
     def sigma_d(self, duration: int | np.ndarray, geo: str | None = None) -> np.ndarray:
         """Noise sd of the measured total lift over ``duration`` weeks (model scale).
 
+        The exact sd of a sum of AR(1) residuals (:func:`labkit.stats.effective_sigma`),
+        per unit, and the root of the summed variances for the national total.
         ``duration`` is one int >= 1 (a float is returned) or an array of them.
         """
         if np.ndim(duration):
@@ -315,10 +351,73 @@ class LiftModel:
             weeks = np.array([check_int("duration", duration, minimum=1, unit="weeks")])
         idx = self._unit_index(geo)
         per_unit_sd = effective_sigma(
-            self.residual_std[:, None], self.residual_autocorr[:, None], weeks
+            self.residual_std[:, None], self.residual_autocorr[:, None], weeks, self.baseline_weeks
         )
         out = np.sqrt((per_unit_sd**2).sum(axis=0)) if idx is None else per_unit_sd[idx[0]]
         return out if np.ndim(duration) else out[0]
+
+    def simulate_detection_rate(
+        self,
+        channel: str,
+        spend_change: float,
+        duration: int,
+        *,
+        n_experiments: int = 4000,
+        significance_level: float = 0.05,
+        geo: str | None = None,
+        random_seed: int | None = None,
+    ) -> float:
+        """Share of simulated experiments that reach significance.
+
+        Each simulated experiment draws a "true" lift from the posterior and
+        measures it the way a test would: it adds the sum over the test weeks of
+        a simulated AR(1) residual series per unit (marginal sd
+        :attr:`residual_std`, autocorrelation :attr:`residual_autocorr` clipped
+        to [0, 0.99] as in the noise model), minus ``T / P`` times the sum over
+        the ``P`` weeks before when the test is read against an estimated
+        baseline (:attr:`baseline_weeks`), and runs the two-sided z-test with
+        :meth:`sigma_d`. The residuals are simulated, not drawn from the noise
+        formula, so the share of significant results checks :meth:`sigma_d`
+        and the assurance.
+
+        Parameters
+        ----------
+        channel : str
+        spend_change : float
+        duration : int
+            Test weeks (>= 1).
+        n_experiments : int
+            Simulated experiments (>= 1).
+        significance_level : float
+            In (0, 1).
+        geo : str, optional
+            A geo, or ``None``/``"national"`` for the sum over geos.
+        random_seed : int, optional
+
+        Returns
+        -------
+        float
+        """
+        n_experiments = check_int("n_experiments", n_experiments, minimum=1)
+        sig = check_probability("significance_level", significance_level)
+        rng = np.random.default_rng(random_seed)
+        draws = self.lift_draws(channel, spend_change, duration, geo)
+        weeks = check_int("duration", duration, minimum=1, unit="weeks")
+        sd = float(self.sigma_d(weeks, geo))
+        truth = rng.choice(draws, size=n_experiments, replace=True)
+        idx = self._unit_index(geo)
+        units = np.arange(len(self.units)) if idx is None else np.atleast_1d(idx[0])
+        pre = self.baseline_weeks or 0
+        rho = np.clip(self.residual_autocorr[units], 0.0, 0.99)
+        series = simulate_ar1(
+            self.residual_std[units], rho, pre + weeks, (n_experiments, len(units)), rng
+        )
+        error = series[..., pre:].sum(axis=-1)
+        if pre:
+            error -= weeks / pre * series[..., :pre].sum(axis=-1)
+        observed = truth + error.sum(axis=-1)
+        z = ndtri(1 - sig / 2)
+        return float(np.mean(np.abs(observed) / sd > z))
 
     def __repr__(self) -> str:
         return (

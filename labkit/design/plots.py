@@ -22,10 +22,13 @@ from matplotlib.figure import Figure
 from scipy.special import ndtri
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
+from labkit.design.grid import pareto_dominated
 from labkit.response import adstock_ramp
 from labkit.stats import HDI_PROB, hdi
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from labkit.design.designer import ExperimentDesigner
     from labkit.design.recommendations import CandidateSummary, Recommendations
 
@@ -172,14 +175,15 @@ def plot_adstock_ramp(
 ) -> Figure:
     """Share of the steady-state effect reached each week after a spend change.
 
-    Median and 89 % interval over the posterior; the ramp reaches exactly 1 at
-    week ``l_max`` (it is truncated there).
+    Median and HDI (:data:`~labkit.stats.HDI_PROB`) over the posterior; the ramp
+    reaches exactly 1 at week ``l_max`` (it is truncated there).
     """
     fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     weeks = np.arange(1, max_weeks + 1)
     for c, color in channel_colors(designer.channels).items():
         ramp = adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, max_weeks)
-        lo, mid, hi = np.quantile(ramp, [0.055, 0.5, 0.945], axis=0)
+        lo, hi = hdi(ramp.T, HDI_PROB).T
+        mid = np.median(ramp, axis=0)
         ax.fill_between(weeks, lo, hi, color=color, alpha=0.2)
         ax.plot(weeks, mid, color=color, marker="o", ms=3, label=c)
     ax.axvline(designer.l_max, color="grey", ls=":", lw=1, label="l_max")
@@ -235,4 +239,90 @@ def plot_candidate(summary: CandidateSummary, significance_level: float = 0.05) 
     )
     ax.set_yticks([])
     ax.legend(fontsize=SMALL, title="red: significance thresholds", title_fontsize=SMALL)
+    return fig
+
+
+def plot_noise_model(check: pd.DataFrame, significance_level: float = 0.05) -> Figure:
+    """Plot the large-``T`` noise formula against simulated residual series, by test length.
+
+    Parameters
+    ----------
+    check : pandas.DataFrame
+        :func:`labkit.design.noise.noise_model_check`'s table.
+    significance_level : float
+        The level the table's false-positive rates were computed at.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: by how much each sd overstates the sd of the simulated sums (0 is
+        right). Right: the false-positive rate of the z-test with each sd.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.6), layout="constrained")
+    for i, (rho, rows) in enumerate(check.groupby("rho")):
+        color = f"C{i}"
+        limit = rows["sd_limit"] / rows["sd_simulated"] - 1
+        exact = rows["sd_exact"] / rows["sd_simulated"] - 1
+        axes[0].plot(rows["weeks"], 100 * limit, color=color, ls="--", label=f"ρ = {rho:g}")
+        axes[0].plot(rows["weeks"], 100 * exact, color=color, marker="o", ms=3)
+        axes[1].plot(rows["weeks"], 100 * rows["fpr_limit"], color=color, ls="--")
+        axes[1].plot(rows["weeks"], 100 * rows["fpr_exact"], color=color, marker="o", ms=3)
+    axes[0].axhline(0, color="grey", lw=1)
+    axes[0].set(xlabel="test weeks T", ylabel="sd / simulated sd − 1 (%)")
+    axes[0].set_title("noise sd: large-T limit (dashed) vs exact (dots)", fontsize=TITLE)
+    axes[0].legend(fontsize=SMALL)
+    axes[1].axhline(100 * significance_level, color="grey", lw=1)
+    axes[1].set(xlabel="test weeks T", ylabel="false-positive rate (%)", ylim=(0, None))
+    axes[1].set_title("z-test on simulated AR(1) residuals", fontsize=TITLE)
+    return fig
+
+
+def plot_frontier(
+    recommendations: Recommendations,
+    candidate: tuple[float, float] | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Net cost against learning value, assurance as colour, with the frontier.
+
+    Parameters
+    ----------
+    recommendations : Recommendations
+        From ``recommend(learning_value=True)``.
+    candidate : (float, float), optional
+        ``(|net cost|, learning value)`` of a candidate to mark (the explorer's).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Points with a black edge are not dominated on |net cost|, assurance and
+        learning value together; the line joins the candidates no other beats on
+        cost and learning alone; the ring marks the top recommendation.
+    """
+    table = recommendations.to_dataframe()
+    if table.empty or table["learning_value"].isna().all():
+        raise ValueError(
+            "recommendations carry no learning value: use recommend(learning_value=True)"
+        )
+    cost, learning = table["net_cost"].abs().to_numpy(), 100 * table["learning_value"].to_numpy()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    fig = ax.figure
+    front = ~table["dominated"].to_numpy()
+    points = ax.scatter(
+        cost, learning, c=table["assurance"], cmap="viridis", vmin=0, vmax=1, s=36,
+        edgecolors=np.where(front, "black", "none"), linewidths=1.0, zorder=3,
+    )  # fmt: skip
+    fig.colorbar(points, ax=ax, label="assurance")
+    two_d = ~pareto_dominated(np.column_stack([-cost, learning]))
+    order = np.argsort(cost[two_d])
+    ax.plot(cost[two_d][order], learning[two_d][order], color="grey", lw=1, drawstyle="steps-post")
+    ax.scatter(cost[0], learning[0], s=220, facecolors="none", edgecolors="C3", lw=2,
+               label="top recommendation", zorder=4)  # fmt: skip
+    if candidate is not None:
+        ax.scatter(candidate[0], 100 * candidate[1], marker="X", s=120, color="C6",
+                   label="selected candidate", zorder=5)  # fmt: skip
+    ax.set(xlabel="|net cost| (model scale)", ylabel="expected ROAS sd reduction (%)")
+    ax.set_title("cost-learning frontier (black edge: not dominated)", fontsize=TITLE)
+    ax.legend(fontsize=SMALL, loc="lower right")
     return fig

@@ -62,6 +62,9 @@ class Recommendation:
     expected_lift_original: float = float("nan")
     net_cost_original: float = float("nan")
     sigma_d: float = float("nan")
+    learning_value: float = float("nan")
+    learning_ess: float = float("nan")
+    dominated: bool = False
     context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -176,7 +179,8 @@ class Recommendations(Sequence[Recommendation]):
             Columns ``channel, spend_change, duration, expected_lift, lift_hdi_lower,
             lift_hdi_upper, snr, assurance, ramp_fraction, net_cost, score`` then
             ``geo, assurance_tempered, assurance_sceptical, sigma_d,
-            expected_lift_original, net_cost_original``; a default integer index
+            expected_lift_original, net_cost_original, learning_value, learning_ess,
+            dominated``; a default integer index
             (the rank is ``index + 1`` for the full ranking, see :attr:`ranks`).
         """
         rows = []
@@ -189,7 +193,7 @@ class Recommendations(Sequence[Recommendation]):
             "channel", "spend_change", "duration", "expected_lift", "lift_hdi_lower",
             "lift_hdi_upper", "snr", "assurance", "ramp_fraction", "net_cost", "score", "geo",
             "assurance_tempered", "assurance_sceptical", "sigma_d", "expected_lift_original",
-            "net_cost_original",
+            "net_cost_original", "learning_value", "learning_ess", "dominated",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
@@ -200,7 +204,8 @@ class Recommendations(Sequence[Recommendation]):
         ``weeks``, ``E[lift]``, the lift HDI (headed with the probability used,
         e.g. ``lift 94% HDI``), ``SNR``, ``assurance``, ``net cost`` and ``score``,
         indexed by ``rank`` in the full ranking (plus a ``geo`` column when the
-        items come from several geos). Tempered and sceptical assurance and the ramp
+        items come from several geos, and ``learning`` when the learning value was
+        computed). Tempered and sceptical assurance and the ramp
         fraction are in :meth:`to_dataframe` only.
 
         Returns
@@ -220,17 +225,20 @@ class Recommendations(Sequence[Recommendation]):
                 "SNR": f"{r.snr:.2f}",
                 "assurance": f"{r.assurance:.2f}",
                 "net cost": f"{r.net_cost:.3g}",
+                "learning": f"{r.learning_value:.0%}",
                 "score": f"{r.score:.3f}",
             }
             for r in self.items
         ]
         columns = [
             "geo", "channel", "Δ spend", "weeks", "E[lift]", hdi_col, "SNR", "assurance",
-            "net cost", "score",
+            "net cost", "learning", "score",
         ]  # fmt: skip
         table = pd.DataFrame(rows, columns=columns, index=pd.Index(self.ranks, name="rank"))
         if table["geo"].nunique() <= 1:
             table = table.drop(columns="geo")
+        if all(np.isnan(r.learning_value) for r in self.items):
+            table = table.drop(columns="learning")
         return table
 
     def caption(self) -> str:
@@ -325,6 +333,18 @@ def _rationale(
             "have separated their effects, so this posterior (and the assurance built on it) "
             "can be "
             "confidently wrong. The test itself breaks the correlation."
+        )
+    if not np.isnan(r.learning_value):
+        lines.append(
+            f"Its result would cut the posterior sd of {r.channel}'s ROAS by "
+            f"{r.learning_value:.0%} on average (preposterior reweighting, "
+            f"{r.learning_ess:.0f} effective draws)"
+            + (
+                "; another candidate is at least as cheap, as likely to succeed and as "
+                "instructive, and better on one of these."
+                if r.dominated
+                else "; no other candidate beats it on cost, assurance and learning at once."
+            )
         )
     if is_null:
         lines.append(f"{r.channel} is flagged near-null: this test would mostly confirm a null.")

@@ -2,9 +2,10 @@
 
 Pick a channel, a spend change, a duration, the test's significance level and
 how far to trust the posterior; the explorer shows the predicted lift, its noise,
-the signal-to-noise ratio and the assurance, and the lift distribution against
-the significance thresholds. Its ``result`` keeps the last evaluation, so the
-widget can be driven and checked without a browser.
+the signal-to-noise ratio, the assurance and the learning value, the lift
+distribution against the significance thresholds, and where the candidate sits
+on the cost-learning frontier of the default grid. Its ``result`` keeps the last
+evaluation, so the widget can be driven and checked without a browser.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
 
-from labkit.design.plots import plot_candidate
+from labkit.design.plots import plot_candidate, plot_frontier
 
 if TYPE_CHECKING:
     from labkit.design.designer import ExperimentDesigner
@@ -38,6 +40,13 @@ class DesignerExplorer(widgets.VBox):
         ``significance_level``, ``prior_trust``).
     result : labkit.design.CandidateSummary or None
         What the last update computed (``None`` until a non-zero spend change).
+    learning : float
+        The selected candidate's learning value (expected ROAS sd reduction).
+    dominated_by : int
+        Candidates of the default grid at least as good on |net cost|, assurance
+        and learning value, and better on one (0: on the frontier).
+    grid : Recommendations
+        The default grid with learning values, drawn as the frontier.
     """
 
     def __init__(self, designer: ExperimentDesigner, *, channel: str | None = None) -> None:
@@ -67,6 +76,9 @@ class DesignerExplorer(widgets.VBox):
         self.summary = widgets.HTML()
         self.figure = widgets.Output()
         self.result: CandidateSummary | None = None
+        self.grid = designer.recommend(learning_value=True)
+        self.learning = float("nan")
+        self.dominated_by = 0
         for control in self.controls.values():
             control.observe(self._update, names="value")
         left = widgets.VBox(list(self.controls.values()))
@@ -86,15 +98,37 @@ class DesignerExplorer(widgets.VBox):
             prior_trust=values["prior_trust"],
         )
         r = self.result
+        cost = abs(float(self.designer.current_spend[r.channel].sum()) * r.spend_change)
+        cost *= r.duration
+        self.learning = float(
+            self.designer.learning_value(r.channel, r.spend_change, r.duration).loc[
+                "roas", "reduction"
+            ]
+        )
+        table = self.grid.to_dataframe()
+        grid = np.column_stack(
+            [-table["net_cost"].abs(), table["assurance"], table["learning_value"]]
+        )
+        mine = np.array([-cost, r.assurance, self.learning])
+        self.dominated_by = int(((grid >= mine).all(axis=1) & (grid > mine).any(axis=1)).sum())
+        where = (
+            "on the frontier"
+            if self.dominated_by == 0
+            else f"dominated by {self.dominated_by} grid candidate(s)"
+        )
         self.summary.value = (
             f"<p><b>{r.channel}</b> {r.spend_change:+.0%}/wk for {r.duration} weeks</p>"
             f"<p>E[lift] {r.lift_draws.mean():.3g} (HDI {r.lift_hdi[0]:.3g} to {r.lift_hdi[1]:.3g})"
             f"<br>noise σ_d {r.sigma_d:.3g} → SNR {r.snr:.2f}"
             f"<br>assurance <b>{r.assurance:.2f}</b> (design prior ×{values['prior_trust']:g}: "
-            f"{r.assurance_tempered:.2f})<br>ramp {r.ramp_fraction:.0%}</p>"
+            f"{r.assurance_tempered:.2f})<br>ramp {r.ramp_fraction:.0%}"
+            f"<br>learning: ROAS sd −{self.learning:.0%} ({where})</p>"
         )
         self.figure.clear_output(wait=True)
         with self.figure:
-            fig = plot_candidate(r, values["significance_level"])
-            display(fig)
-            plt.close(fig)
+            for fig in (
+                plot_candidate(r, values["significance_level"]),
+                plot_frontier(self.grid, candidate=(cost, self.learning)),
+            ):
+                display(fig)
+                plt.close(fig)

@@ -29,7 +29,7 @@ from pytensor.xtensor import as_xtensor
 
 from labkit.causal import total_effect_draws
 from labkit.response import Saturation, get_saturation
-from labkit.stats import hdi
+from labkit.stats import PRIOR_MASS, hdi
 
 if TYPE_CHECKING:
     from pymc_marketing.mmm.components.saturation import SaturationTransformation
@@ -124,7 +124,7 @@ class ExperimentObservation:
     counterfactual_spend: float
     actual_spend: float
     n_weeks: int
-    hdi_prob: float = 0.95
+    hdi_prob: float = PRIOR_MASS
 
     @property
     def delta_x(self) -> float:
@@ -194,7 +194,7 @@ def experiment_observation(
     counterfactual_spend: pd.Series | float | None = None,
     treated_unit: str | None = None,
     include_noise: bool = True,
-    hdi_prob: float = 0.95,
+    hdi_prob: float = PRIOR_MASS,
     random_seed: int | None = 0,
 ) -> ExperimentObservation:
     """Turn a CausalPy ``SyntheticControl`` result into a derivative-space observation.

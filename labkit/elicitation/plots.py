@@ -46,7 +46,9 @@ def plot_derivative_space(
     truth: Mapping[str, float] | None = None,
     saturation: str = "michaelis_menten",
 ) -> Figure:
-    """Experiments as points in the saturation curve's derivative space (95 % HDI bars).
+    """Plot experiments as points in the saturation curve's derivative space.
+
+    Each observation's bar is its HDI at :data:`~labkit.stats.PRIOR_MASS`.
 
     Parameters
     ----------
@@ -199,7 +201,10 @@ def plot_fitted_priors(result: ElicitationResult, fitted: Mapping[str, FittedPri
     for ax, (p, fp) in zip(axes.flat, fitted.items(), strict=False):
         scaled = result.draws(p) / fp.scale
         ax.hist(scaled, bins=60, density=True, alpha=0.4, color="C0", label="elicitation posterior")
-        grid = np.linspace(max(scaled.min() * 0.5, 1e-4), scaled.max() * 1.3, 400)
+        high = scaled.max() * 1.3
+        if fp.family == "Beta":  # its density is defined on (0, 1) only
+            high = min(high, 1 - 1e-6)
+        grid = np.linspace(max(scaled.min() * 0.5, 1e-4), high, 400)
         ax.plot(grid, fp.dist().pdf(grid), color="C1", lw=2, label=f"fitted {fp.family}")
         ax.axvspan(
             fp.lower, fp.upper, color="C1", alpha=0.08, label=f"target interval ({fp.mass:.1%})"

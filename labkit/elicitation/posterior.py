@@ -33,7 +33,7 @@ from labkit.elicitation.derivative import (
 )
 from labkit.response import Saturation, get_saturation
 from labkit.sampling import pm_sample_kwargs
-from labkit.stats import hdi
+from labkit.stats import PRIOR_MASS, hdi
 
 if TYPE_CHECKING:
     from pymc_marketing.mmm.components.saturation import SaturationTransformation
@@ -69,7 +69,7 @@ class ElicitationResult:
         """Flattened draws of one parameter."""
         return self.posterior[param].to_numpy().reshape(-1)
 
-    def summary(self, hdi_prob: float = 0.95) -> pd.DataFrame:
+    def summary(self, hdi_prob: float = PRIOR_MASS) -> pd.DataFrame:
         """Mean, sd and HDI per parameter."""
         rows = {}
         for p in self.saturation.params:

@@ -25,7 +25,7 @@ from pymc_extras.prior import Prior
 
 from labkit.elicitation.posterior import ElicitationResult
 from labkit.response import get_saturation
-from labkit.stats import hdi
+from labkit.stats import PRIOR_MASS, hdi
 
 if TYPE_CHECKING:
     from pymc_marketing.mmm.components.saturation import SaturationTransformation
@@ -104,8 +104,8 @@ def fit_prior(
     scale: float,
     *,
     family: str = "auto",
-    hdi_prob: float = 0.95,
-    mass: float = 0.95,
+    hdi_prob: float = PRIOR_MASS,
+    mass: float = PRIOR_MASS,
 ) -> FittedPrior:
     """Fit the maximum-entropy prior with ``mass`` on the samples' HDI, MMM scale.
 
@@ -171,8 +171,8 @@ def mmm_priors(
     *,
     target_scale: float,
     channel_scale: float,
-    hdi_prob: float = 0.95,
-    mass: float = 0.95,
+    hdi_prob: float = PRIOR_MASS,
+    mass: float = PRIOR_MASS,
     family: str = "auto",
     wide: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, Prior], dict[str, FittedPrior]]:

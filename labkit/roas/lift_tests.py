@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labkit._validate import check_mapping, check_number, check_positive
+from labkit._validate import check_date, check_mapping, check_number, check_positive
 
 
 def dated_lift_tests(
@@ -75,21 +75,11 @@ def dated_lift_tests(
                 float(delta_x),
                 float(roas[channel] * delta_x),
                 sigma,
-                _timestamp(f"tests[{i}] date", date),
+                check_date(f"tests[{i}] date", date),
             )
         )
     frame = pd.DataFrame(rows, columns=["channel", "x", "delta_x", "delta_y", "sigma", "date"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def _timestamp(name: str, value: Any) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a date, got {value!r}") from err
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date, got {value!r}")
-    return stamp
 
 
 def check_lift_test_dates(

@@ -11,7 +11,7 @@ def _close():
     plt.close("all")
 
 
-# --------------------------------------------------------------------------- legibility (issue #15)
+# --------------------------------------------------------------------------- legibility
 
 BOOK_WIDTH_IN = 10.0  # the book's ~800 px column at dpi 100, with a little slack
 

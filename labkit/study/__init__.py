@@ -1,0 +1,80 @@
+"""Recovery studies: a chapter's claims measured over many simulated worlds.
+
+:func:`run_study` runs a :class:`Study` (a function ``seed -> dict`` of metrics and
+boolean ``claim_*`` entries) over many seeds, locally with joblib or on a Dask
+cluster, resumably; :data:`STUDIES` lists the book's studies. From a shell::
+
+    python -m labkit.study designer --seeds 0:200 --n-jobs 2
+    python -m labkit.study designer --seeds 0:200 --scheduler tcp://host:8786
+
+The results are committed as ``data/studies/<name>.csv`` (one row per seed) and
+``data/studies/<name>.json`` (fidelity, seeds, versions, wall time, k/N per claim);
+:func:`load_study` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from labkit.study.designer import designer_study
+from labkit.study.noise import noise_study
+from labkit.study.runner import Study, StudyResult, claim_summary, run_study
+
+__all__ = [
+    "STUDIES",
+    "STUDY_DIR",
+    "Study",
+    "StudyResult",
+    "claim_summary",
+    "load_study",
+    "run_study",
+]
+
+STUDY_DIR = Path(__file__).resolve().parents[2] / "data" / "studies"
+"""Where the committed studies live."""
+
+STUDIES: dict[str, Study] = {
+    "designer": Study(
+        "designer",
+        designer_study,
+        fidelity="designer fixture (posterior drawn around the truth, no MCMC)",
+        description="chapter 1: assurance vs simulated detection, learning value, frontier",
+    ),
+    "noise": Study(
+        "noise",
+        noise_study,
+        fidelity="simulated AR(1) residual series (4000 per seed)",
+        description="chapter 1: the z-test's level with the exact and the large-T noise sd",
+    ),
+}
+"""The book's studies by name."""
+
+DEFAULT_SEEDS = {"designer": range(200), "noise": range(500)}
+"""Seeds each committed study runs."""
+
+
+def load_study(
+    name: str, directory: str | Path | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a committed study: its rows and its JSON sidecar.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`STUDIES`.
+    directory : path, optional
+        Default :data:`STUDY_DIR`.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+    """
+    if name not in STUDIES:
+        raise ValueError(f"name must be one of {sorted(STUDIES)}, got {name!r}")
+    folder = STUDY_DIR if directory is None else Path(directory)
+    rows = pd.read_csv(folder / f"{name}.csv")
+    return rows, json.loads((folder / f"{name}.json").read_text())

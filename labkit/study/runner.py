@@ -1,0 +1,286 @@
+"""Run a study (a function of a seed) over many seeds: locally with joblib, or on Dask.
+
+A study is a plain function ``seed -> dict`` returning metrics and boolean claims
+(keys ``claim_<what>``). :func:`run_study` executes it over the seeds and
+returns one row per seed, sorted by seed, so the rows are the same whichever
+backend ran them. Each finished seed is appended to the output CSV at once: a
+killed run loses only the seeds in flight, and a re-run skips the seeds already
+done. A seed that raises is recorded with its error and the study goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import beta
+
+from labkit._validate import check_int
+
+__all__ = ["Study", "StudyResult", "claim_summary", "run_study"]
+
+PACKAGES = ("labkit", "numpy", "pymc", "pymc-marketing", "causalpy", "preliz")
+"""Packages whose versions each row records."""
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class Study:
+    """A named function of a seed, at a stated fidelity.
+
+    Attributes
+    ----------
+    name : str
+        File stem of its results (``data/studies/<name>.csv``).
+    func : callable
+        ``func(seed: int) -> dict`` of metrics and boolean ``claim_*`` entries;
+        must be importable (a module-level function) to run in other processes.
+    fidelity : str
+        What the fits cost, stated in the output (e.g. ``"designer fixture, no MCMC"``).
+    description : str
+        One line on what the study measures.
+    """
+
+    name: str
+    func: Callable[[int], Mapping[str, Any]]
+    fidelity: str
+    description: str = ""
+
+
+@dataclass
+class StudyResult:
+    """The rows of a study (one per seed, sorted by seed) and its claim summary."""
+
+    study: Study
+    rows: pd.DataFrame
+    wall_seconds: float
+    claims: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.claims = claim_summary(self.rows)
+
+    def metadata(self) -> dict[str, Any]:
+        """Return what the JSON sidecar records: fidelity, seeds, versions, wall time, k/N."""
+        ok = self.rows[self.rows["status"] == "ok"]
+        return {
+            "name": self.study.name,
+            "description": self.study.description,
+            "fidelity": self.study.fidelity,
+            "seeds": [int(s) for s in self.rows["seed"]],
+            "n_ok": len(ok),
+            "n_failed": int((self.rows["status"] != "ok").sum()),
+            "versions": _versions(),
+            "wall_seconds_total": round(float(self.rows["wall_seconds"].sum()), 1),
+            "claims": {
+                str(name): {
+                    "k": int(r["k"]),
+                    "n": int(r["n"]),
+                    "share": round(float(r["share"]), 4),
+                }
+                for name, r in self.claims.iterrows()
+            },
+        }
+
+    def write_json(self, path: str | Path) -> None:
+        """Write :meth:`metadata` as indented JSON."""
+        Path(path).write_text(json.dumps(self.metadata(), indent=2) + "\n")
+
+
+def claim_summary(rows: pd.DataFrame, confidence: float = 0.9) -> pd.DataFrame:
+    """K of N per ``claim_*`` column over the seeds that ran, with a Jeffreys interval.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        A study's rows (``status`` and boolean ``claim_*`` columns).
+    confidence : float
+        Of the interval for the share of worlds in which the claim holds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by claim: ``k``, ``n``, ``share``, ``low``, ``high``.
+    """
+    ok = rows[rows["status"] == "ok"] if "status" in rows else rows
+    out = {}
+    for column in [c for c in rows.columns if c.startswith("claim_")]:
+        values = ok[column].dropna().astype(bool)
+        k, n = int(values.sum()), len(values)
+        tail = (1 - confidence) / 2
+        low = float(beta.ppf(tail, k + 0.5, n - k + 0.5)) if k > 0 else 0.0
+        high = float(beta.ppf(1 - tail, k + 0.5, n - k + 0.5)) if k < n else 1.0
+        out[column.removeprefix("claim_")] = {
+            "k": k, "n": n, "share": k / n if n else np.nan, "low": low, "high": high,
+        }  # fmt: skip
+    return pd.DataFrame.from_dict(out, orient="index", columns=["k", "n", "share", "low", "high"])
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except Exception:  # a package that is not installed is recorded as such
+            found[name] = "not installed"
+    return found
+
+
+def _single_threaded() -> None:
+    for var in _THREAD_VARS:
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn and joblib
+        pass
+
+
+def run_seed(study: Study, seed: int) -> dict[str, Any]:
+    """Run one seed in this process, single-threaded; errors become a row, not an exception."""
+    _single_threaded()
+    start = time.perf_counter()
+    row: dict[str, Any] = {"seed": int(seed)}
+    try:
+        result = dict(study.func(int(seed)))
+        bad = [
+            k
+            for k, v in result.items()
+            if k.startswith("claim_") and not isinstance(v, bool | np.bool_)
+        ]
+        if bad:
+            raise TypeError(f"claims must be True or False: {bad}")
+        row |= {"status": "ok", "error": ""} | result
+    except Exception as err:  # a failing seed is data: record it and go on
+        last = traceback.format_exception_only(type(err), err)[-1].strip()
+        row |= {"status": "error", "error": last}
+    row |= {
+        "fidelity": study.fidelity,
+        "wall_seconds": round(time.perf_counter() - start, 3),
+        "versions": json.dumps(_versions(), sort_keys=True),
+    }
+    return row
+
+
+def _local(study: Study, seeds: list[int], n_jobs: int) -> Iterator[dict[str, Any]]:
+    if n_jobs == 1:
+        for seed in seeds:
+            yield run_seed(study, seed)
+        return
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend="loky", inner_max_num_threads=1):
+        yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(run_seed)(study, s) for s in seeds
+        )
+
+
+def _dask(study: Study, seeds: list[int], client: Any) -> Iterator[dict[str, Any]]:
+    from distributed import Client, as_completed
+
+    own = isinstance(client, str)
+    client = Client(client) if own else client
+    try:
+        futures = client.map(run_seed, [study] * len(seeds), seeds, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        if own:
+            client.close()
+
+
+def _plain(value: Any) -> Any:
+    """Numpy scalars as Python scalars, for JSON."""
+    return value.item() if isinstance(value, np.generic) else str(value)
+
+
+def _finished(path: Path | None, journal: Path | None) -> list[dict[str, Any]]:
+    """Rows with status ``ok`` already written by an earlier run (CSV, then its journal)."""
+    found: list[dict[str, Any]] = []
+    if path is not None and path.exists():
+        frame = pd.read_csv(path)
+        frame["error"] = frame["error"].fillna("")  # an empty string reads back as NaN
+        found += frame.to_dict("records")
+    if journal is not None and journal.exists():
+        found += [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+    return [r for r in found if r.get("status") == "ok"]
+
+
+def run_study(
+    study: Study,
+    seeds: Iterable[int],
+    *,
+    n_jobs: int = 2,
+    client: Any = None,
+    output: str | Path | None = None,
+    progress: bool = True,
+) -> StudyResult:
+    """Run ``study`` over ``seeds`` and return one row per seed.
+
+    Parameters
+    ----------
+    study : Study
+    seeds : iterable of int
+        Distinct seeds >= 0.
+    n_jobs : int
+        Local worker processes (joblib, each single-threaded; 1 runs in this process).
+    client : distributed.Client or str, optional
+        A Dask client, or a scheduler address (``"tcp://host:8786"``): the seeds run on
+        that cluster instead of locally.
+    output : path, optional
+        CSV of the rows. Each finished seed is appended at once to a journal next to
+        it (``<name>.partial.jsonl``); seeds with status ``ok`` in the CSV or the
+        journal are skipped and their rows kept; the CSV is written, sorted by
+        seed, when the run ends.
+    progress : bool
+        Show a progress bar (seeds done, failed, ETA).
+
+    Returns
+    -------
+    StudyResult
+    """
+    seeds = [check_int("seeds[]", s, minimum=0) for s in seeds]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError("seeds must be distinct")
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
+    path = None if output is None else Path(output)
+    journal = None if path is None else path.with_suffix(".partial.jsonl")
+    rows = {int(r["seed"]): r for r in _finished(path, journal) if int(r["seed"]) in seeds}
+    todo = [s for s in seeds if s not in rows]
+    start = time.perf_counter()
+    source = _dask(study, todo, client) if client is not None else _local(study, todo, n_jobs)
+    bar = None
+    if progress and todo:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc=study.name, unit="seed")
+    failed = 0
+    for row in source:
+        rows[row["seed"]] = row
+        failed += row["status"] != "ok"
+        if journal is not None:
+            with journal.open("a") as f:
+                f.write(json.dumps(row, default=_plain) + "\n")
+        if bar is not None:
+            bar.set_postfix(failed=failed)
+            bar.update()
+    if bar is not None:
+        bar.close()
+    table = pd.DataFrame([rows[s] for s in sorted(rows)])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False)
+        journal.unlink(missing_ok=True)
+    return StudyResult(study, table, time.perf_counter() - start)

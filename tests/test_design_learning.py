@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from labkit.design.fixture import simulate_designer_fixture
+from labkit.design.grid import pareto_dominated
+from labkit.design.learning import expected_sd_reduction, reweighted_sd
+
+
+@pytest.fixture(scope="module")
+def designer():
+    return simulate_designer_fixture().designer()
+
+
+def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):
+    w = np.exp(-0.5 * ((outcome - lifts) / sigma) ** 2)
+    w /= w.sum()
+    mean = (w * quantity).sum()
+    return np.sqrt((w * (quantity - mean) ** 2).sum()), 1 / (w**2).sum()
+
+
+def test_kernel_equals_plain_numpy_reweighting():
+    rng = np.random.default_rng(0)
+    lifts = rng.normal(1.0, 0.4, 3000)
+    quantity = 2 * lifts + rng.normal(0, 0.2, 3000)
+    for sigma, outcome in [(0.3, 1.1), (0.05, 0.2), (2.0, 3.0)]:
+        sd, ess = reweighted_sd(lifts, sigma, quantity, outcome)
+        expected_sd, expected_ess = _numpy_reweighted_sd(lifts, sigma, quantity, outcome)
+        assert sd == pytest.approx(expected_sd, rel=1e-9)
+        assert ess == pytest.approx(expected_ess, rel=1e-9)
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 2.0])
+def test_reduction_matches_the_conjugate_gaussian_update(sigma):
+    """theta ~ N(0, 1) observed as theta + N(0, sigma^2): posterior sd sqrt(s2 / (1 + s2))."""
+    rng = np.random.default_rng(1)
+    theta = rng.standard_normal(4000)
+    value = expected_sd_reduction(
+        theta[None, :], np.array([sigma]), theta[None, :], n_outcomes=256, rng=rng
+    )
+    exact = 1 - np.sqrt(sigma**2 / (1 + sigma**2))
+    assert value.reduction[0] == pytest.approx(exact, abs=0.02)
+    assert 500 < value.ess[0] < 4000 and value.ess_min[0] <= value.ess[0]
+
+
+def test_an_uninformative_quantity_is_not_learned():
+    rng = np.random.default_rng(2)
+    lifts = rng.standard_normal(4000)
+    unrelated = rng.standard_normal(4000)
+    value = expected_sd_reduction(lifts[None], np.array([0.5]), unrelated[None], rng=rng)
+    assert abs(value.reduction[0]) < 0.03
+
+
+def test_recommend_learning_value_column_score_and_determinism(designer):
+    plain = designer.recommend()
+    assert np.isnan(plain.to_dataframe()["learning_value"]).all()
+    assert "learning" not in plain.to_display_frame().columns
+    recs = designer.recommend(learning_value=True, random_seed=3)
+    table = recs.to_dataframe()
+    assert table["learning_value"].between(0, 1).all() and (table["learning_ess"] > 50).all()
+    assert "learning" in recs.to_display_frame().columns
+    assert "posterior sd of" in recs[0].rationale
+    again = designer.recommend(learning_value=True, random_seed=3).to_dataframe()
+    np.testing.assert_array_equal(table["learning_value"], again["learning_value"])
+    by_learning = designer.recommend(score_weights={"learning_value": 1.0}).to_dataframe()
+    assert by_learning["learning_value"].is_monotonic_decreasing
+
+
+def test_learning_grows_with_the_test(designer):
+    values = [designer.learning_value("tv", 0.5, w).loc["roas", "reduction"] for w in (2, 6, 12)]
+    assert np.all(np.diff(values) > 0), values
+    table = designer.learning_value("tv", 0.5, 8)
+    assert list(table.index) == ["roas", "lam", "beta", "adstock_alpha"]
+    assert (table["expected_sd"] <= table["prior_sd"] * 1.01).all()
+
+
+def test_learning_arguments_are_checked(designer):
+    with pytest.raises(ValueError, match=r"^n_outcomes must be"):
+        designer.recommend(learning_value=True, n_outcomes=4)
+    with pytest.raises(ValueError, match=r"^random_seed must be"):
+        designer.learning_value("tv", 0.5, 4, random_seed=-1)
+    with pytest.raises(TypeError, match=r"^learning_value must be True or False"):
+        designer.recommend(learning_value="yes")
+
+
+def test_pareto_dominated():
+    objectives = np.array([[1, 1], [2, 2], [2, 1], [0, 3]])
+    np.testing.assert_array_equal(pareto_dominated(objectives), [True, False, True, False])
+    assert not pareto_dominated(np.array([[1.0, 1.0], [1.0, 1.0]])).any(), "ties do not dominate"
+    with pytest.raises(ValueError, match=r"^objectives must be 2-D"):
+        pareto_dominated(np.ones(3))
+
+
+def test_recommend_marks_dominated_candidates(designer):
+    table = designer.recommend(learning_value=True).to_dataframe()
+    front = table[~table["dominated"]]
+    assert 0 < len(front) < len(table)
+    for _, row in table[table["dominated"]].iterrows():
+        better = (
+            (front["net_cost"].abs() <= abs(row["net_cost"]))
+            & (front["assurance"] >= row["assurance"])
+            & (front["learning_value"] >= row["learning_value"])
+        )
+        assert better.any()
