@@ -101,3 +101,11 @@ def test_recommend_marks_dominated_candidates(designer):
             & (front["learning_value"] >= row["learning_value"])
         )
         assert better.any()
+
+
+def test_pareto_front_equals_brute_force():
+    rng = np.random.default_rng(5)
+    for shape in [(1, 2), (50, 2), (400, 3)]:
+        a = np.round(rng.normal(size=shape), 1)  # rounding makes ties
+        brute = ((a[None] >= a[:, None]).all(axis=2) & (a[None] > a[:, None]).any(axis=2)).any(1)
+        np.testing.assert_array_equal(pareto_dominated(a), brute)

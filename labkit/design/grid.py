@@ -278,6 +278,16 @@ def pareto_dominated(objectives: np.ndarray) -> np.ndarray:
     a = np.asarray(objectives, dtype=float)
     if a.ndim != 2:
         raise ValueError(f"objectives must be 2-D (candidates x objectives), got shape {a.shape}")
-    at_least = (a[None, :, :] >= a[:, None, :]).all(axis=2)  # [i, j]: j at least as good as i
-    better = (a[None, :, :] > a[:, None, :]).any(axis=2)
-    return (at_least & better).any(axis=1)
+    # A dominator is lexicographically larger than what it dominates: in descending
+    # lexicographic order, a row is dominated exactly when a row already kept on the
+    # front dominates it (dominance is transitive), so each row meets only the front.
+    order = np.lexsort(a.T[::-1])[::-1]
+    dominated = np.zeros(len(a), dtype=bool)
+    front = np.empty((0, a.shape[1]))
+    for i in order:
+        row = a[i]
+        if ((front >= row).all(axis=1) & (front > row).any(axis=1)).any():
+            dominated[i] = True
+        else:
+            front = np.vstack([front, row])
+    return dominated
