@@ -1,16 +1,9 @@
 """Figures of the data tour."""
 
-import matplotlib.pyplot as plt
 import pytest
 
 from labkit.data import load_dataset
 from labkit.data.plots import plot_confounded, plot_geo_panel, plot_two_countries
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def test_data_figures():

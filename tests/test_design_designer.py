@@ -11,16 +11,6 @@ from labkit.response import steady_state_multiplier
 
 
 @pytest.fixture(scope="module")
-def fixture():
-    return simulate_designer_fixture()
-
-
-@pytest.fixture(scope="module")
-def designer(fixture):
-    return fixture.designer()
-
-
-@pytest.fixture(scope="module")
 def edge():
     fx = simulate_designer_fixture(
         ("tv", "search", "social", "display"), spend_correlation={("tv", "search"): 0.85}

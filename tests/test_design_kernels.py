@@ -15,7 +15,6 @@ from scipy.special import ndtr
 
 from labkit import _kernels, response
 from labkit.design.designer import ExperimentDesigner
-from labkit.design.fixture import simulate_designer_fixture
 from labkit.stats import assurance, power
 
 FAMILIES = [
@@ -23,11 +22,6 @@ FAMILIES = [
     ("michaelis_menten", {"alpha": 2.75, "lam": 2.5}),
     ("hill", {"slope": 1.8, "kappa": 0.6, "beta": 1.2}),
 ]
-
-
-@pytest.fixture(scope="module")
-def designer():
-    return simulate_designer_fixture().designer()
 
 
 # ----------------------------------------------------------------- normal CDF and assurance

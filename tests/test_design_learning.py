@@ -1,14 +1,8 @@
 import numpy as np
 import pytest
 
-from labkit.design.fixture import simulate_designer_fixture
 from labkit.design.grid import pareto_dominated
 from labkit.design.learning import expected_sd_reduction, reweighted_sd
-
-
-@pytest.fixture(scope="module")
-def designer():
-    return simulate_designer_fixture().designer()
 
 
 def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):

@@ -6,7 +6,6 @@ import pytest
 from matplotlib.figure import Figure
 
 from labkit.design.designer import ExperimentDesigner
-from labkit.design.fixture import simulate_designer_fixture
 from labkit.design.plots import (
     plot_adstock_posterior,
     plot_adstock_ramp,
@@ -19,22 +18,6 @@ from labkit.design.plots import (
     plot_spend_correlation,
 )
 from labkit.design.recommendations import CandidateSummary
-
-
-@pytest.fixture(scope="module")
-def fixture():
-    return simulate_designer_fixture()
-
-
-@pytest.fixture(scope="module")
-def designer(fixture):
-    return fixture.designer()
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 @pytest.mark.slow

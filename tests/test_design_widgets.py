@@ -2,13 +2,7 @@
 
 import pytest
 
-from labkit.design.fixture import simulate_designer_fixture
 from labkit.design.widgets import DesignerExplorer
-
-
-@pytest.fixture(scope="module")
-def designer():
-    return simulate_designer_fixture().designer()
 
 
 def test_designer_explorer_updates_headless(designer):

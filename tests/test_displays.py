@@ -110,11 +110,6 @@ def close(shown: str, value: float, digits: int = 3) -> bool:
 
 
 @pytest.fixture(scope="module")
-def designer():
-    return simulate_designer_fixture().designer()
-
-
-@pytest.fixture(scope="module")
 def recs(designer):
     return designer.recommend()
 

@@ -22,12 +22,6 @@ from labkit.elicitation.priors import mmm_priors
 TRUTH = {"alpha": 2.75, "lam": 2.5}
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 @pytest.mark.slow
 def test_elicitation_figures():
     obs = pd.DataFrame({"x": [1.8, 4.0], "rate": [0.3, 0.16], "rate_sd": [0.03, 0.02]})

@@ -1,24 +1,9 @@
-import matplotlib.pyplot as plt
-import pytest
+from figure_checks import BOOK_WIDTH_IN
 
 from labkit import load_dataset
 from labkit.data.plots import plot_confounded, plot_geo_panel, plot_two_countries
 
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 # --------------------------------------------------------------------------- legibility
-
-BOOK_WIDTH_IN = 10.0  # the book's ~800 px column at dpi 100, with a little slack
-
-
-def _geometry(fig):
-    """(nrows, ncols) of the grid the figure's axes live on."""
-    return fig.axes[0].get_subplotspec().get_geometry()[:2]
 
 
 def test_multi_panel_figures_fit_the_book():

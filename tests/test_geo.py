@@ -26,19 +26,6 @@ from labkit.geo.report import CalibrationReport
 from labkit.geo.synthetic_control import synthetic_control_lift_tests
 from labkit.response import logistic
 
-
-@pytest.fixture(scope="module")
-def geo():
-    return load_dataset("geo_panel")
-
-
-@pytest.fixture(scope="module")
-def report(geo):
-    uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1)
-    cal = fake_geo_idata(geo, beta_sd=0.02, seed=2)
-    return CalibrationReport.from_fits(uncal, cal, geo, lift_tests=oracle_lift_tests(geo))
-
-
 # --------------------------------------------------------------------------- metrics
 
 

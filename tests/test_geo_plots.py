@@ -3,12 +3,11 @@
 import re
 import warnings
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from fakes import fake_geo_idata
+from figure_checks import BOOK_WIDTH_IN, grid_geometry
 
-from labkit import load_dataset
 from labkit.geo.lift_tests import compare_lift_tests, oracle_lift_tests
 from labkit.geo.plots import (
     plot_calibration_curve,
@@ -22,31 +21,6 @@ from labkit.geo.plots import (
     plot_parameter_recovery,
 )
 from labkit.geo.report import CalibrationReport
-
-BOOK_WIDTH_IN = 10.0  # the book's ~800 px column at dpi 100, with a little slack
-
-
-def _geometry(fig):
-    """(nrows, ncols) of the grid the figure's axes live on."""
-    return fig.axes[0].get_subplotspec().get_geometry()[:2]
-
-
-@pytest.fixture(scope="module")
-def geo():
-    return load_dataset("geo_panel")
-
-
-@pytest.fixture(scope="module")
-def report(geo):
-    uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1)
-    cal = fake_geo_idata(geo, beta_sd=0.02, seed=2)
-    return CalibrationReport.from_fits(uncal, cal, geo, lift_tests=oracle_lift_tests(geo))
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def test_lift_plots(geo):
@@ -104,7 +78,7 @@ def test_geo_figures_are_legible_and_warning_free(geo):
         plot_calibration_curve(report, "geo_00", "channel_1")
         recovery = plot_parameter_recovery(report)
     assert not [w for w in caught if issubclass(w.category, FutureWarning)]
-    assert len(fit.axes) == 8 and _geometry(fit) == (4, 2)
+    assert len(fit.axes) == 8 and grid_geometry(fit) == (4, 2)
     assert fit.get_size_inches()[0] <= BOOK_WIDTH_IN
     title = re.compile(r"geo_\d\d( \(treated\))? · R² -?\d\.\d{3} → -?\d\.\d{3}")
     for ax in fit.axes:
@@ -118,7 +92,7 @@ def test_geo_figures_are_legible_and_warning_free(geo):
 
 def test_multi_panel_geo_figures_fit_the_book(geo):
     lift = plot_lift_tests(geo, oracle_lift_tests(geo))
-    assert len(lift.axes) == 4 and _geometry(lift) == (2, 2)
+    assert len(lift.axes) == 4 and grid_geometry(lift) == (2, 2)
     for fig in (lift, plot_geo_correlation(geo)):
         assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
         legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]

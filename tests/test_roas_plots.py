@@ -1,10 +1,10 @@
 """Figures of the confounder chapter: drawn from the ROAS tables, legible in the book."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from figure_checks import BOOK_WIDTH_IN, grid_geometry
 
 from labkit.roas.plots import (
     plot_confounder_dag,
@@ -14,19 +14,6 @@ from labkit.roas.plots import (
     plot_roas_by_fold,
     plot_roas_posteriors,
 )
-
-BOOK_WIDTH_IN = 10.0  # the book's ~800 px column at dpi 100, with a little slack
-
-
-def _geometry(fig):
-    """(nrows, ncols) of the grid the figure's axes live on."""
-    return fig.axes[0].get_subplotspec().get_geometry()[:2]
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _roas_folds(ends, models=("baseline", "calibrated"), channels=("x1", "x2")):
@@ -86,7 +73,7 @@ def _fold_params(
 def test_parameter_stability_is_a_grid():
     fig = plot_parameter_stability(_fold_params())
     assert len(fig.axes) == 6
-    assert _geometry(fig) == (3, 2)  # a row per parameter, a column per channel
+    assert grid_geometry(fig) == (3, 2)  # a row per parameter, a column per channel
     assert fig.get_size_inches()[0] <= BOOK_WIDTH_IN
     assert all(ax.title.get_fontsize() >= 9 for ax in fig.axes)
     assert fig.axes[0].get_title() == "adstock_alpha · x1"
@@ -95,7 +82,7 @@ def test_parameter_stability_is_a_grid():
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["baseline", "calibrated"]
 
     many = plot_parameter_stability(_fold_params(params=("lam",), channels=("a", "b", "c", "d")))
-    assert len(many.axes) == 4 and _geometry(many) == (2, 2)  # wrapped, never one long row
+    assert len(many.axes) == 4 and grid_geometry(many) == (2, 2)  # wrapped, never one long row
     assert many.get_size_inches()[0] <= BOOK_WIDTH_IN
 
 
