@@ -17,6 +17,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from labkit._figures import FIG_WIDTH, SMALL, panels
 from labkit.elicitation.derivative import ExperimentObservation, saturation_derivative
@@ -104,15 +105,14 @@ def plot_surface(
     top = np.nanmax(finite)
     levels = np.linspace(top - 30, top, 25)
     ax.contour(a0, a1, finite, levels=levels, cmap="viridis", linewidths=0.8)
-    g0, g1 = np.meshgrid(a0, a1)
     near = near_peak_mask(surface, near_peak)
-    ax.plot(
-        g0[near], g1[near], ".", color="gold", alpha=0.15, ms=3, label=f"within {near_peak} of peak"
-    )
+    # one filled region, not a marker per grid cell: thousands of markers made each redraw slow
+    ax.contourf(a0, a1, near.astype(float), levels=[0.5, 1.5], colors="gold", alpha=0.3)
+    handles = [Patch(color="gold", alpha=0.3, label=f"within {near_peak} of peak")]
     if truth is not None:
-        ax.plot(*truth, "o", color="red", ms=8, zorder=10, label="truth")
+        handles += ax.plot(*truth, "o", color="red", ms=8, zorder=10, label="truth")
     ax.set(xlabel=p0, ylabel=p1, title=title)
-    ax.legend(fontsize=SMALL, loc="upper right")
+    ax.legend(handles=handles, fontsize=SMALL, loc="upper right")
     return ax.figure
 
 
@@ -137,7 +137,7 @@ def plot_derivative_fan(
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     rng = np.random.default_rng(random_seed)
-    grid = np.linspace(1e-3, x_max, 200)
+    grid = np.linspace(1e-3, x_max, 80)  # smooth curves: 80 points draw them, and redraw fast
     params = result.saturation.params
     n = result.posterior.sizes["chain"] * result.posterior.sizes["draw"]
     idx = rng.choice(n, size=min(n_curves, n), replace=False)
@@ -184,7 +184,12 @@ def plot_elicitation_view(
     title : str
         Title of the surface panel.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.6), layout="constrained")
+    # a fixed layout: the explorer redraws this on every update, and constrained layout
+    # would re-measure every label each time
+    fig, axes = plt.subplots(
+        1, 2, figsize=(FIG_WIDTH, 3.6),
+        gridspec_kw={"left": 0.07, "right": 0.98, "bottom": 0.14, "top": 0.91, "wspace": 0.22},
+    )  # fmt: skip
     grid = result.grid
     p0, p1 = result.saturation.params
     plot_surface(

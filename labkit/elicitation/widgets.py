@@ -24,7 +24,7 @@ from labkit.elicitation.priors import FittedPrior, mmm_priors
 def _png(fig: Figure) -> bytes:
     """Render the figure as PNG bytes (for an ``ipywidgets.Image``)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=80)  # 800 px wide: the width of the book's column
     return buffer.getvalue()
 
 
