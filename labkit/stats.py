@@ -142,6 +142,14 @@ def assurance(
     return plain.reshape(shape), tempered.reshape(shape)
 
 
+def credited_autocorr(residual_autocorr: np.ndarray | float) -> np.ndarray:
+    """Lag-1 autocorrelation as the noise model uses it: clipped to [0, 0.99].
+
+    Negative autocorrelation would shrink the noise of a sum; it is not given credit.
+    """
+    return np.clip(np.asarray(residual_autocorr, dtype=float), 0.0, 0.99)
+
+
 def _ar1_sum_var(rho: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Variance of the sum of ``n`` consecutive stationary AR(1) values of unit variance.
 
@@ -195,7 +203,7 @@ def effective_sigma(
     numpy.ndarray
         Broadcast over the three array arguments.
     """
-    rho = np.clip(np.asarray(residual_autocorr, dtype=float), 0.0, 0.99)
+    rho = credited_autocorr(residual_autocorr)
     weeks = np.asarray(duration, dtype=float)
     variance = _ar1_sum_var(rho, weeks)
     if baseline_weeks is not None:

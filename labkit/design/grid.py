@@ -205,7 +205,7 @@ def rank_candidates(
     def column(values: Any) -> np.ndarray:
         return np.broadcast_to(values, shape).ravel()
 
-    net_cost = spend[:, None, None] * changes[None, :, None] * weeks[None, None, :]
+    net_cost = extra_spend(spend[:, None, None], changes[None, :, None], weeks[None, None, :])
     mean = lifts.mean(axis=-1).ravel()
     sd = column(sigma_d[None, None, :])
     snr = mean / sd
@@ -259,6 +259,21 @@ def rank_candidates(
     )
 
 
+def extra_spend(
+    spend: np.ndarray | float, change: np.ndarray | float, weeks: np.ndarray | int
+) -> np.ndarray | float:
+    """Net cost of a test: weekly spend x relative change x weeks (negative for a cut)."""
+    return spend * change * weeks
+
+
+def dominators(objectives: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Which rows of ``objectives`` dominate ``point`` (all objectives to be maximised).
+
+    A row dominates when it is at least as good on every objective and better on one.
+    """
+    return (objectives >= point).all(axis=1) & (objectives > point).any(axis=1)
+
+
 def pareto_dominated(objectives: np.ndarray) -> np.ndarray:
     """Which rows are dominated, all objectives to be maximised.
 
@@ -286,7 +301,7 @@ def pareto_dominated(objectives: np.ndarray) -> np.ndarray:
     front = np.empty((0, a.shape[1]))
     for i in order:
         row = a[i]
-        if ((front >= row).all(axis=1) & (front > row).any(axis=1)).any():
+        if dominators(front, row).any():
             dominated[i] = True
         else:
             front = np.vstack([front, row])

@@ -38,7 +38,7 @@ from labkit._validate import (
 from labkit.design.checks import check_autocorr, check_scale, check_spend_change, per_unit
 from labkit.design.recommendations import NATIONAL
 from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
-from labkit.stats import effective_sigma, simulate_ar1
+from labkit.stats import credited_autocorr, effective_sigma, simulate_ar1
 
 
 class _SteadyState(NamedTuple):
@@ -408,7 +408,7 @@ class LiftModel:
         idx = self._unit_index(geo)
         units = np.arange(len(self.units)) if idx is None else np.atleast_1d(idx[0])
         pre = self.baseline_weeks or 0
-        rho = np.clip(self.residual_autocorr[units], 0.0, 0.99)
+        rho = credited_autocorr(self.residual_autocorr[units])
         series = simulate_ar1(
             self.residual_std[units], rho, pre + weeks, (n_experiments, len(units)), rng
         )

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from labkit._validate import check_int, check_number, check_probability, check_values
-from labkit.stats import effective_sigma, simulate_ar1
+from labkit.stats import credited_autocorr, effective_sigma, simulate_ar1
 
 __all__ = ["limit_sigma", "noise_model_check"]
 
@@ -27,7 +27,7 @@ def limit_sigma(residual_std: float, residual_autocorr: float, duration: np.ndar
 
     It overstates the sd of short tests; kept to show by how much.
     """
-    rho = float(np.clip(residual_autocorr, 0.0, 0.99))
+    rho = float(credited_autocorr(residual_autocorr))
     return residual_std * np.sqrt(np.asarray(duration, dtype=float) * (1 + rho) / (1 - rho))
 
 

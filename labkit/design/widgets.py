@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
+from labkit.design.grid import dominators, extra_spend
 from labkit.design.plots import plot_candidate, plot_frontier
 
 if TYPE_CHECKING:
@@ -98,8 +99,8 @@ class DesignerExplorer(widgets.VBox):
             prior_trust=values["prior_trust"],
         )
         r = self.result
-        cost = abs(float(self.designer.current_spend[r.channel].sum()) * r.spend_change)
-        cost *= r.duration
+        spend = float(self.designer.current_spend[r.channel].sum())
+        cost = abs(extra_spend(spend, r.spend_change, r.duration))
         self.learning = float(
             self.designer.learning_value(r.channel, r.spend_change, r.duration).loc[
                 "roas", "reduction"
@@ -110,7 +111,7 @@ class DesignerExplorer(widgets.VBox):
             [-table["net_cost"].abs(), table["assurance"], table["learning_value"]]
         )
         mine = np.array([-cost, r.assurance, self.learning])
-        self.dominated_by = int(((grid >= mine).all(axis=1) & (grid > mine).any(axis=1)).sum())
+        self.dominated_by = int(dominators(grid, mine).sum())
         where = (
             "on the frontier"
             if self.dominated_by == 0

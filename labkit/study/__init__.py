@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from labkit.data import DATA_DIR
 from labkit.study.designer import designer_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import Study, StudyResult, claim_summary, run_study
@@ -34,7 +35,7 @@ __all__ = [
     "run_study",
 ]
 
-STUDY_DIR = Path(__file__).resolve().parents[2] / "data" / "studies"
+STUDY_DIR = DATA_DIR / "studies"
 """Where the committed studies live."""
 
 STUDIES: dict[str, Study] = {
