@@ -6,6 +6,7 @@ Sizes and fonts that read at the book's column width, and small layout helpers
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -77,3 +78,17 @@ def shade(ax: plt.Axes, start: pd.Timestamp, end: pd.Timestamp, label: str) -> N
 
 def channel_colors(channels: list[str]) -> dict[str, str]:
     return {c: f"C{i}" for i, c in enumerate(channels)}
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure as PNG bytes for an ``ipywidgets.Image`` and close it.
+
+    The explorers show their figures as images in the widget state rather than
+    through an ``Output`` widget, whose captured ``display`` can leave a notebook
+    runner (nbclient) waiting on an idle kernel. 80 dpi draws the book's 10-inch
+    figures 800 px wide, the width of its column.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()

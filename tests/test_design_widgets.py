@@ -47,3 +47,9 @@ def test_explorer_places_the_candidate_on_the_frontier(designer):
     w.controls["spend_change"].value = 1.0
     w.controls["duration"].value = 20
     assert w.dominated_by > 0 and "dominated by" in w.summary.value
+
+
+def test_explorer_figures_are_png_images_in_the_widget_state(designer):
+    w = DesignerExplorer(designer)
+    for image in (w.figure, w.frontier):
+        assert bytes(image.value).startswith(b"\x89PNG")

@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
+from labkit._figures import figure_png
 from labkit.design.grid import dominators, extra_spend
 from labkit.design.plots import plot_candidate, plot_frontier
 
@@ -75,7 +74,8 @@ class DesignerExplorer(widgets.VBox):
             ),
         }
         self.summary = widgets.HTML()
-        self.figure = widgets.Output()
+        self.figure = widgets.Image(format="png")
+        self.frontier = widgets.Image(format="png")
         self.result: CandidateSummary | None = None
         self.grid = designer.recommend(learning_value=True)
         self.learning = float("nan")
@@ -83,7 +83,7 @@ class DesignerExplorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._update, names="value")
         left = widgets.VBox(list(self.controls.values()))
-        super().__init__([widgets.HBox([left, self.summary]), self.figure])
+        super().__init__([widgets.HBox([left, self.summary]), self.figure, self.frontier])
         self._update()
 
     def _update(self, _change: object = None) -> None:
@@ -125,11 +125,5 @@ class DesignerExplorer(widgets.VBox):
             f"{r.assurance_tempered:.2f})<br>ramp {r.ramp_fraction:.0%}"
             f"<br>learning: ROAS sd −{self.learning:.0%} ({where})</p>"
         )
-        self.figure.clear_output(wait=True)
-        with self.figure:
-            for fig in (
-                plot_candidate(r, values["significance_level"]),
-                plot_frontier(self.grid, candidate=(cost, self.learning)),
-            ):
-                display(fig)
-                plt.close(fig)
+        self.figure.value = figure_png(plot_candidate(r, values["significance_level"]))
+        self.frontier.value = figure_png(plot_frontier(self.grid, candidate=(cost, self.learning)))

@@ -7,25 +7,16 @@ surface and derivative fan, and refits the priors on the MMM's scale.
 
 from __future__ import annotations
 
-import io
 import time
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
 
+from labkit._figures import figure_png
 from labkit.elicitation.plots import plot_elicitation_view
 from labkit.elicitation.posterior import ElicitationResult, elicit
 from labkit.elicitation.priors import FittedPrior, mmm_priors
-
-
-def _png(fig: Figure) -> bytes:
-    """Render the figure as PNG bytes (for an ``ipywidgets.Image``)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)  # 800 px wide: the width of the book's column
-    return buffer.getvalue()
 
 
 class ElicitationExplorer(widgets.VBox):
@@ -125,9 +116,7 @@ class ElicitationExplorer(widgets.VBox):
                 + "</table></p>"
             )
             truth = self.truth if v["saturation"] == "michaelis_menten" else None
-            fig = plot_elicitation_view(self.result, truth)
-            self.figure.value = _png(fig)
-            plt.close(fig)
+            self.figure.value = figure_png(plot_elicitation_view(self.result, truth))
         finally:
             for control in self.controls.values():
                 control.disabled = False
