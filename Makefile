@@ -112,6 +112,8 @@ data: $(STAMP)  ## regenerate data/ from the simulators in labkit.data
 studies: $(STAMP)  ## re-run the committed recovery studies into data/studies (python -m labkit.study)
 	$(BIN)/python -m labkit.study noise --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study designer --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study confounders --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study elicitation --n-jobs $(NB_WORKERS)
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current .venv (after a deliberate upgrade)
 	@{ echo "# Exact versions CI passed with (Python 3.11). Regenerate with 'make lock' after a deliberate upgrade."; \

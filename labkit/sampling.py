@@ -30,6 +30,8 @@ __all__ = [
     "FAST_ENV_VAR",
     "FULL",
     "PROGRESS_ENV_VAR",
+    "SMOKE",
+    "SMOKE_ENV_VAR",
     "SamplerSettings",
     "fit_settings",
     "is_fast",
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 FAST_ENV_VAR = "LABKIT_FAST"
+SMOKE_ENV_VAR = "LABKIT_SMOKE"
 PROGRESS_ENV_VAR = "LABKIT_PROGRESS"
 _TRUTHY = {"1", "true", "yes", "on"}
 _FALSY = {"", "0", "false", "no", "off"}
@@ -147,14 +150,29 @@ FAST = SamplerSettings(
 )
 
 
+SMOKE = SamplerSettings(
+    chains=2,
+    draws=20,
+    tune=20,
+    target_accept=0.8,
+    mmm_sampler="pymc",
+    cv_folds=2,
+    fast=True,
+)
+"""Tiny draws that only check a study runs end to end (``LABKIT_SMOKE=1``, in CI)."""
+
+
 def fit_settings() -> SamplerSettings:
     """Return the settings for the current mode.
 
     Returns
     -------
     SamplerSettings
+        :data:`SMOKE` under ``LABKIT_SMOKE=1`` (studies' end-to-end check),
         :data:`FAST` under ``LABKIT_FAST=1``, :data:`FULL` otherwise.
     """
+    if _flag(SMOKE_ENV_VAR):
+        return SMOKE
     return FAST if is_fast() else FULL
 
 
@@ -190,9 +208,9 @@ def pm_sample_kwargs(
     _check_seed(random_seed)
     s = fit_settings()
     kwargs: dict[str, Any] = {
-        "chains": FULL.chains if small else s.chains,
-        "draws": 5000 if small else s.draws,
-        "tune": FULL.tune if small else s.tune,
+        "chains": s.chains if s is SMOKE else FULL.chains if small else s.chains,
+        "draws": s.draws if s is SMOKE else 5000 if small else s.draws,
+        "tune": s.tune if s is SMOKE else FULL.tune if small else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,
         "progressbar": show_progress(),

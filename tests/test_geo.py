@@ -357,3 +357,27 @@ def test_geo_helpers_name_the_argument(geo):
 def test_synthetic_control_checks_before_sampling(kwargs, error, match):
     with pytest.raises(error, match=match):
         synthetic_control_lift_tests(_known_effect_panel(0.3), **kwargs)
+
+
+def test_screen_lift_signs_drops_estimates_that_contradict_the_spend_change():
+    from labkit.geo import screen_lift_signs, validate_lift_tests
+
+    table = pd.DataFrame(
+        {
+            "channel": ["channel_1"] * 4,
+            "geo": ["geo_00", "geo_02", "geo_04", "geo_06"],
+            "x": [0.5] * 4,
+            "delta_x": [0.15, 0.15, -0.15, -0.15],
+            "delta_y": [0.05, -0.014, -0.03, 0.02],
+            "sigma": [0.02] * 4,
+        }
+    )
+    kept, dropped = screen_lift_signs(table)
+    assert kept["geo"].tolist() == ["geo_00", "geo_04"]
+    assert dropped["geo"].tolist() == ["geo_02", "geo_06"]
+    assert dropped["reason"].str.contains("contradicts the spend change").all()
+    validate_lift_tests(kept)
+    with pytest.raises(ValueError, match="missing column"):
+        screen_lift_signs(table.drop(columns="delta_y"))
+    with pytest.raises(TypeError, match="DataFrame"):
+        screen_lift_signs(table.to_dict())

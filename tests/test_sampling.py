@@ -100,3 +100,17 @@ def test_setup_notebook_prints_warnings_without_paths(monkeypatch):
     assert banner == sampling.mode_banner()
     assert text == "UserWarning: too wide\n" and "site-packages" not in text
     assert pymc_logger.getEffectiveLevel() >= logging.WARNING
+
+
+def test_smoke_fidelity_overrides_fast_and_full(monkeypatch):
+    monkeypatch.setenv("LABKIT_SMOKE", "1")
+    for fast in ("1", "0"):
+        monkeypatch.setenv("LABKIT_FAST", fast)
+        assert sampling.fit_settings() is sampling.SMOKE
+        kwargs = sampling.pm_sample_kwargs(0, small=True)
+        assert (kwargs["chains"], kwargs["draws"], kwargs["tune"]) == (2, 20, 20)
+    monkeypatch.setenv("LABKIT_SMOKE", "0")
+    assert sampling.fit_settings() is sampling.FULL
+    monkeypatch.setenv("LABKIT_SMOKE", "sometimes")
+    with pytest.raises(ValueError, match="LABKIT_SMOKE"):
+        sampling.fit_settings()

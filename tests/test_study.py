@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit.study import STUDIES, Study, claim_summary, load_study, run_study
+from labkit.study import DEFAULT_SEEDS, STUDIES, Study, claim_summary, load_study, run_study
 from labkit.study.__main__ import main
 
 NOISE = STUDIES["noise"]
@@ -113,17 +113,35 @@ def test_committed_studies_agree_with_their_sidecars(name):
     assert meta["seeds"] == rows["seed"].tolist() and meta["fidelity"] == STUDIES[name].fidelity
     for claim, counts in meta["claims"].items():
         assert (summary.loc[claim, "k"], summary.loc[claim, "n"]) == (counts["k"], counts["n"])
-    assert len(rows) >= {"designer": 200, "noise": 500}[name]
+    assert rows["seed"].tolist() == list(DEFAULT_SEEDS[name])
+    assert (rows["status"] == "ok").all(), rows.loc[rows["status"] != "ok", "error"].tolist()
+    if STUDIES[name].fast:
+        assert "fast mode" in meta["fidelity"] and meta["peak_rss_mb"] > 0
 
 
-@pytest.mark.parametrize("name", sorted(STUDIES))
-def test_every_study_runs_on_two_seeds(name):
+CHEAP = [name for name in sorted(STUDIES) if not STUDIES[name].fast]
+FITTED = [name for name in sorted(STUDIES) if STUDIES[name].fast]
+
+
+@pytest.mark.parametrize("name", CHEAP)
+def test_every_cheap_study_reproduces_its_committed_rows(name):
     result = run_study(STUDIES[name], [0, 1], n_jobs=1, progress=False)
     assert (result.rows["status"] == "ok").all(), result.rows["error"].tolist()
     rows, _ = load_study(name)
     committed = rows[rows["seed"].isin([0, 1])].reset_index(drop=True)
     claims = [c for c in rows.columns if c.startswith("claim_")]
     np.testing.assert_array_equal(result.rows[claims].to_numpy(), committed[claims].to_numpy())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FITTED)
+def test_every_fitted_study_runs_end_to_end_at_smoke_fidelity(name, monkeypatch):
+    monkeypatch.setenv("LABKIT_SMOKE", "1")
+    result = run_study(STUDIES[name], [0, 1], n_jobs=1, progress=False)
+    assert (result.rows["status"] == "ok").all(), result.rows["error"].tolist()
+    rows, _ = load_study(name)
+    assert set(result.rows.columns) == set(rows.columns), "the committed rows have every column"
+    assert result.rows.filter(like="claim_").isin([True, False]).all().all()
 
 
 def test_plot_claims():
@@ -144,3 +162,33 @@ def test_plot_claims():
     plt.close(fig)
     with pytest.raises(ValueError, match="no claims"):
         plot_claims(claim_summary(pd.DataFrame({"status": ["ok"]})))
+
+
+def test_model_spec_tells_models_apart():
+    from pymc_extras.prior import Prior
+
+    from labkit.study.elicitation import build_mmm, generic_priors
+    from labkit.study.spec import model_spec
+
+    same = model_spec(build_mmm(generic_priors())) == model_spec(build_mmm(generic_priors()))
+    wider = generic_priors() | {"alpha": Prior("HalfNormal", sigma=2, dims="channel")}
+    assert same and model_spec(build_mmm(generic_priors())) != model_spec(build_mmm(wider))
+
+
+def test_a_fast_study_runs_in_fast_mode_and_restores_the_environment(monkeypatch):
+    import os
+
+    monkeypatch.delenv("LABKIT_FAST", raising=False)
+
+    def mode(seed):
+        return {"fast": os.environ.get("LABKIT_FAST"), "claim_ran": True}
+
+    row = run_seed_of(Study("mode", mode, fidelity="fast", fast=True))
+    assert row["fast"] == "1" and "LABKIT_FAST" not in os.environ
+    assert row["peak_rss_mb"] > 0
+
+
+def run_seed_of(study):
+    from labkit.study.runner import run_seed
+
+    return run_seed(study, 0)

@@ -26,6 +26,7 @@ from labkit.geo.lift_tests import (
     compare_lift_tests,
     lift_constraint_beta,
     oracle_lift_tests,
+    screen_lift_signs,
     validate_lift_tests,
 )
 from labkit.geo.metrics import bias_improvement, curve_recovery, fit_metrics, precision_improvement
@@ -70,6 +71,7 @@ __all__ = [
     "posterior_adstock_alpha",
     "precision_improvement",
     "saturation_curves",
+    "screen_lift_signs",
     "spend_correlation",
     "synthetic_control_lift_tests",
     "true_curves",

@@ -228,3 +228,41 @@ def lift_constraint_beta(
     delta_y = check_number("delta_y", delta_y)
     step = logistic((x + delta_x) / channel_scale, lam, 1.0) - logistic(x / channel_scale, lam, 1.0)
     return delta_y / step
+
+
+def screen_lift_signs(lift_tests: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split estimated lift tests into those whose sign agrees with the spend change and the rest.
+
+    The policy for an estimate such as "spend rose, sales fell": **drop it, and say
+    so**. pymc-marketing's lift likelihood compares magnitudes (a Gamma on
+    ``|delta_y|`` around the model's ``|lift|``, after refusing rows with
+    ``delta_x * delta_y < 0``), so a signed contradiction cannot enter as what it
+    is; flipping or flooring it would feed the model a lift nobody measured. A
+    dropped row still informs the reader: it is usually a noisy test whose
+    interval straddles zero. Dropping the low estimates biases the kept set
+    upward a little, which the chapter's study measures.
+
+    Parameters
+    ----------
+    lift_tests : pandas.DataFrame
+        With ``delta_x`` and ``delta_y`` (e.g. :func:`labkit.geo.synthetic_control_lift_tests`'s
+        table).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The kept rows, and the dropped rows with a ``reason`` column.
+    """
+    if not isinstance(lift_tests, pd.DataFrame):
+        raise TypeError(f"lift_tests must be a DataFrame, got {type(lift_tests).__name__}")
+    missing = [c for c in ("delta_x", "delta_y") if c not in lift_tests.columns]
+    if missing:
+        raise ValueError(f"lift_tests is missing column(s) {missing}")
+    product = lift_tests["delta_x"].astype(float) * lift_tests["delta_y"].astype(float)
+    wrong = (product <= 0).to_numpy()
+    dropped = lift_tests[wrong].copy()
+    dropped["reason"] = [
+        f"delta_y = {dy:.4g} for delta_x = {dx:+.4g}: the estimate contradicts the spend change"
+        for dx, dy in zip(dropped["delta_x"], dropped["delta_y"], strict=True)
+    ]
+    return lift_tests[~wrong].copy(), dropped

@@ -21,7 +21,9 @@ from typing import Any
 import pandas as pd
 
 from labkit.data import DATA_DIR
+from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
+from labkit.study.elicitation import elicitation_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import Study, StudyResult, claim_summary, run_study
 
@@ -51,10 +53,29 @@ STUDIES: dict[str, Study] = {
         fidelity="simulated AR(1) residual series (4000 per seed)",
         description="chapter 1: the z-test's level with the exact and the large-T noise sd",
     ),
+    "elicitation": Study(
+        "elicitation",
+        elicitation_study,
+        fidelity="fast mode (LABKIT_FAST=1): MMMs and CausalPy 2 chains x 150 draws, PyMC NUTS",
+        description="chapter 4: MMM with priors elicited from one experiment vs generic priors",
+        fast=True,
+    ),
+    "confounders": Study(
+        "confounders",
+        confounder_study,
+        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws, nutpie",
+        description="chapter 3: baseline vs lift-test-calibrated ROAS under a hidden confounder",
+        fast=True,
+    ),
 }
 """The book's studies by name."""
 
-DEFAULT_SEEDS = {"designer": range(200), "noise": range(500)}
+DEFAULT_SEEDS = {
+    "designer": range(200),
+    "noise": range(500),
+    "confounders": range(20),
+    "elicitation": range(20),
+}
 """Seeds each committed study runs."""
 
 

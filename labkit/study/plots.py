@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from labkit._figures import SMALL, TITLE
 
-__all__ = ["plot_claims"]
+__all__ = ["plot_claims", "plot_paired"]
 
 
 def plot_claims(summary: pd.DataFrame, threshold: float = 0.8, title: str = "") -> Figure:
@@ -42,4 +42,50 @@ def plot_claims(summary: pd.DataFrame, threshold: float = 0.8, title: str = "") 
     ax.set_yticks(y, [name.replace("_", " ") for name in summary.index], fontsize=SMALL)
     ax.set(xlim=(0, 1.02), xlabel="share of simulated worlds in which the claim holds")
     ax.set_title(title or "claims across seeds (bars: 90 % interval)", fontsize=TITLE)
+    return fig
+
+
+def plot_paired(
+    rows: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    ylabel: str,
+    reference: float | None = None,
+    title: str = "",
+) -> Figure:
+    """Draw one value per model and simulated world, joined per world.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        A study's rows (one per seed).
+    columns : dict
+        ``{label: column}`` in the order to draw, at least two (e.g. baseline, calibrated).
+    ylabel : str
+    reference : float, optional
+        A horizontal line (e.g. 0 for an error).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if len(columns) < 2:
+        raise ValueError(f"columns must name at least two models, got {list(columns)}")
+    missing = [c for c in columns.values() if c not in rows.columns]
+    if missing:
+        raise ValueError(f"rows has no column(s) {missing}")
+    values = rows[list(columns.values())].to_numpy(dtype=float)
+    x = np.arange(len(columns))
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), layout="constrained")
+    ax.plot(x, values.T, color="grey", alpha=0.4, lw=1)
+    for i in x:
+        ax.scatter(np.full(len(values), i), values[:, i], color=f"C{i}", s=18, zorder=3)
+        ax.hlines(np.median(values[:, i]), i - 0.2, i + 0.2, color="black", lw=2, zorder=4)
+    if reference is not None:
+        ax.axhline(reference, color="black", ls="--", lw=1)
+    ax.set_xticks(x, list(columns), fontsize=SMALL)
+    ax.set_xlim(-0.5, len(columns) - 0.5)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"{len(values)} simulated worlds (bars: medians)", fontsize=TITLE)
     return fig

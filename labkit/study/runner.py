@@ -49,12 +49,16 @@ class Study:
         What the fits cost, stated in the output (e.g. ``"designer fixture, no MCMC"``).
     description : str
         One line on what the study measures.
+    fast : bool
+        Run with ``LABKIT_FAST=1`` (fits at fast-mode fidelity) unless
+        ``LABKIT_SMOKE=1`` asks for smoke fidelity.
     """
 
     name: str
     func: Callable[[int], Mapping[str, Any]]
     fidelity: str
     description: str = ""
+    fast: bool = False
 
 
 @dataclass
@@ -81,6 +85,12 @@ class StudyResult:
             "n_failed": int((self.rows["status"] != "ok").sum()),
             "versions": _versions(),
             "wall_seconds_total": round(float(self.rows["wall_seconds"].sum()), 1),
+            "wall_seconds_elapsed": round(float(self.wall_seconds), 1),
+            "peak_rss_mb": (
+                round(float(self.rows["peak_rss_mb"].max()), 1)
+                if "peak_rss_mb" in self.rows
+                else None
+            ),
             "claims": {
                 str(name): {
                     "k": int(r["k"]),
@@ -146,12 +156,22 @@ def _single_threaded() -> None:
         pass
 
 
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_seed(study: Study, seed: int) -> dict[str, Any]:
     """Run one seed in this process, single-threaded; errors become a row, not an exception."""
     _single_threaded()
     start = time.perf_counter()
     row: dict[str, Any] = {"seed": int(seed)}
+    before = os.environ.get("LABKIT_FAST")
     try:
+        if study.fast:
+            os.environ["LABKIT_FAST"] = "1"
         result = dict(study.func(int(seed)))
         bad = [
             k
@@ -164,9 +184,15 @@ def run_seed(study: Study, seed: int) -> dict[str, Any]:
     except Exception as err:  # a failing seed is data: record it and go on
         last = traceback.format_exception_only(type(err), err)[-1].strip()
         row |= {"status": "error", "error": last}
+    finally:
+        if before is None:
+            os.environ.pop("LABKIT_FAST", None)
+        else:
+            os.environ["LABKIT_FAST"] = before
     row |= {
         "fidelity": study.fidelity,
         "wall_seconds": round(time.perf_counter() - start, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
         "versions": json.dumps(_versions(), sort_keys=True),
     }
     return row

@@ -1,0 +1,336 @@
+"""Lift tests simulated from the data-generating process, as an experiment measures them.
+
+A lift test changes a channel's spend over a window and measures the change in
+sales. In a simulated world both worlds can be run: :func:`simulate_lift_test`
+re-runs a data set's channel response (its true adstock and saturation) on the
+observed spend and on the spend with the change, with the same noise draws, so
+the noise cancels and the difference is the true incremental sales. Summed over
+the window (optionally with the carryover the adstock leaks past its end) and
+divided by the window's weeks, it is the weekly ``delta_y`` of pymc-marketing's
+lift-test table (``channel, x, delta_x, delta_y, sigma``): the rise of the
+steady-state curve between ``x`` and ``x + delta_x``. The observed estimate adds
+the read-out's noise: the sd of the weekly residuals summed over the read-out
+window and, optionally, read against a baseline estimated from pre-period weeks
+(:func:`labkit.stats.effective_sigma`).
+
+For a saturating channel the incremental lift is below ``ROAS x delta_x``, the
+shortcut that multiplies the average return by the spend change
+(:func:`labkit.roas.dated_lift_tests`): the average return includes the steep
+first units of spend, the increment happens on the flatter part of the curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labkit._validate import check_bool, check_date, check_int, check_number, check_positive
+from labkit.data.simulate import SimulatedDataset
+from labkit.response import geometric_adstock, logistic, michaelis_menten
+
+__all__ = ["channel_response", "simulate_lift_test", "simulate_lift_tests", "steady_state_lift"]
+
+_SUPPORTED = ("confounded", "geo_panel", "two_countries")
+_TWO_COUNTRIES_GEOS = {"venezuela": "meta", "colombia": "meta_counterfactual"}
+
+
+def _dataset(dataset: Any) -> SimulatedDataset:
+    if (
+        not hasattr(dataset, "truth")
+        or not hasattr(dataset, "data")
+        or not hasattr(dataset, "name")
+    ):
+        raise TypeError(
+            "dataset must be a simulated data set (labkit.load_dataset(...) or a simulate_* "
+            f"result), got {type(dataset).__name__}"
+        )
+    if dataset.name not in _SUPPORTED:
+        raise ValueError(f"dataset must be one of {list(_SUPPORTED)}, got {dataset.name!r}")
+    return dataset
+
+
+def channel_response(
+    dataset: SimulatedDataset, channel: str, geo: str | None = None
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], float, pd.DatetimeIndex]:
+    """Return the true response of one channel in one geo of a simulated data set.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        ``confounded``, ``geo_panel`` or ``two_countries``.
+    channel : str
+        A channel of that data set.
+    geo : str, optional
+        The geo (``geo_panel``: ``geo_00`` ...; ``two_countries``: ``venezuela`` or
+        ``colombia``); ``None`` for the national ``confounded`` data set.
+
+    Returns
+    -------
+    spend : numpy.ndarray
+        The observed weekly spend of the channel in that geo.
+    response : callable
+        Maps a weekly spend series to the channel's weekly sales contribution, in
+        the units of the data set's sales column.
+    residual_sd : float
+        The sd of the weekly noise in those sales.
+    dates : pandas.DatetimeIndex
+        The weeks.
+    """
+    ds = _dataset(dataset)
+    truth, df = ds.truth, ds.data
+    if ds.name == "confounded":
+        if geo is not None:
+            raise ValueError(f"geo must be None for the national confounded data set, got {geo!r}")
+        channels = sorted(truth["channels"])
+        if channel not in channels:
+            raise ValueError(f"channel must be one of {channels}, got {channel!r}")
+        p, amplitude, l_max = truth["channels"][channel], truth["amplitude"], truth["l_max"]
+
+        def response(x: np.ndarray) -> np.ndarray:
+            ad = geometric_adstock(x, p["adstock_alpha"], l_max, normalize=True)
+            return amplitude * logistic(ad, p["saturation_lam"], p["beta"])
+
+        sd = truth["noise_sd"] * amplitude
+        return df[channel].to_numpy(float), response, float(sd), pd.DatetimeIndex(df["date"])
+    if ds.name == "geo_panel":
+        channels, geos = truth["channels"], truth["geos"]
+        if channel not in channels:
+            raise ValueError(f"channel must be one of {channels}, got {channel!r}")
+        if geo not in geos:
+            raise ValueError(f"geo must be one of {geos}, got {geo!r}")
+        lam = truth["saturation_lam"][geo][channel]
+        beta = truth["saturation_beta"][geo][channel]
+        alpha, scale, l_max = (
+            truth["adstock_alpha"][channel],
+            truth["channel_scale"][channel],
+            truth["l_max"],
+        )
+
+        def response(x: np.ndarray) -> np.ndarray:
+            ad = geometric_adstock(x, alpha, l_max, normalize=True)
+            return logistic(ad / scale, lam, beta)
+
+        rows = df[df["geo"] == geo]
+        sd = truth["y_sigma"][geo]
+        return rows[channel].to_numpy(float), response, float(sd), pd.DatetimeIndex(rows["date"])
+    # two_countries
+    channels = sorted(truth["channels"])
+    if channel not in channels:
+        raise ValueError(f"channel must be one of {channels}, got {channel!r}")
+    if geo not in _TWO_COUNTRIES_GEOS:
+        raise ValueError(f"geo must be one of {sorted(_TWO_COUNTRIES_GEOS)}, got {geo!r}")
+    p = truth["channels"][channel]
+    mult = truth["colombia_multipliers"] if geo == "colombia" else {}
+    a = p["saturation_alpha"] * mult.get(f"{channel}_alpha", 1.0)
+    lam = p["saturation_lam"] * mult.get(f"{channel}_lam", 1.0)
+    l_max = truth["l_max"]
+
+    def response(x: np.ndarray) -> np.ndarray:
+        return michaelis_menten(geometric_adstock(x, p["adstock_alpha"], l_max, True), a, lam)
+
+    column = _TWO_COUNTRIES_GEOS[geo] if channel == "meta" else channel
+    return (
+        df[column].to_numpy(float),
+        response,
+        float(truth["noise_sd"]),
+        pd.DatetimeIndex(df["date"]),
+    )
+
+
+def steady_state_lift(
+    dataset: SimulatedDataset, channel: str, x: float, delta_x: float, geo: str | None = None
+) -> float:
+    """Return the weekly lift of the true curve between constant spends ``x`` and ``x + delta_x``.
+
+    This is what one row of a lift-test table means to pymc-marketing's lift
+    likelihood: the steady-state response to a held spend change. The data set's
+    channel response is run on two constant spend series and compared once the
+    adstock has filled.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+    channel : str
+    x, delta_x : float
+        Spend (>= 0) and change (``x + delta_x >= 0``).
+    geo : str, optional
+
+    Returns
+    -------
+    float
+    """
+    _, response, _, _ = channel_response(dataset, channel, geo)
+    x = check_number("x", x, low=0.0)
+    delta_x = check_number("delta_x", delta_x, low=-x)
+    n = 2 * int(dataset.truth["l_max"])
+    before, after = response(np.full(n, x)), response(np.full(n, x + delta_x))
+    return float(after[-1] - before[-1])
+
+
+def simulate_lift_test(
+    dataset: SimulatedDataset,
+    channel: str,
+    start: Any,
+    weeks: int,
+    *,
+    delta_x: float | None = None,
+    spend_change: float | None = None,
+    geo: str | None = None,
+    carryover: bool = True,
+    sigma: float | None = None,
+    baseline_weeks: int | None = None,
+    random_seed: int = 0,
+) -> pd.DataFrame:
+    """Run a lift test in a simulated world: the sales with and without a spend change.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        ``confounded``, ``geo_panel`` or ``two_countries``.
+    channel : str
+        The tested channel.
+    start : date
+        First week of the change (a week of the data set).
+    weeks : int
+        Weeks the change is held (>= 1, inside the series).
+    delta_x : float, optional
+        Weekly spend added (negative: removed). Give this or ``spend_change``.
+    spend_change : float, optional
+        Relative change of each week's spend, a fraction in [-1, 5] (``0.2`` = +20 %).
+    geo : str, optional
+        The treated geo of a panel (required for ``geo_panel`` and ``two_countries``).
+    carryover : bool
+        Also count the sales the adstock carries past the window's end (up to
+        ``l_max - 1`` weeks, within the series). With normalised adstock a held
+        change then yields the steady-state lift the lift-test likelihood assumes;
+        without it the first weeks' ramp-up is missing from ``delta_y``.
+    sigma : float, optional
+        Standard error of the weekly ``delta_y`` estimate (> 0). Default: the
+        data set's weekly noise sd summed over the read-out weeks
+        (:func:`labkit.stats.effective_sigma`, no autocorrelation), divided by
+        ``weeks``.
+    baseline_weeks : int, optional
+        When ``sigma`` is derived: the pre-period weeks the counterfactual is
+        estimated from, whose error adds to the read-out's; ``None`` takes the
+        counterfactual as known.
+    random_seed : int
+        Seed of the estimate's noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``channel`` (and ``geo`` for panels), ``x`` (mean weekly spend in
+        the window without the change), ``delta_x`` (mean weekly change),
+        ``delta_y`` (the estimate: true weekly lift plus noise), ``sigma``, ``date``
+        (when the result is known: the last read-out week), ``true_delta_y``,
+        ``start`` and ``weeks``.
+    """
+    spend, response, residual_sd, dates = channel_response(dataset, channel, geo)
+    weeks = check_int("weeks", weeks, minimum=1, unit="weeks")
+    first = check_date("start", start)
+    if first not in dates:
+        raise ValueError(
+            f"start must be a week of the data set, between {dates[0].date()} and "
+            f"{dates[-1].date()}, got {first.date()}"
+        )
+    i0 = int(dates.get_loc(first))
+    if i0 + weeks > len(dates):
+        raise ValueError(
+            f"weeks must be <= {len(dates) - i0} so that the window ends inside the series "
+            f"(start {first.date()}), got {weeks}"
+        )
+    if (delta_x is None) == (spend_change is None):
+        raise ValueError(
+            "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
+        )
+    carryover = check_bool("carryover", carryover)
+    random_seed = check_int("random_seed", random_seed, minimum=0)
+    window = slice(i0, i0 + weeks)
+    changed = spend.copy()
+    if delta_x is not None:
+        delta_x = check_number("delta_x", delta_x)
+        if delta_x == 0:
+            raise ValueError("delta_x must be non-zero")
+        changed[window] = np.maximum(changed[window] + delta_x, 0.0)
+    else:
+        spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
+        if spend_change == 0:
+            raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
+        changed[window] = changed[window] * (1.0 + spend_change)
+    applied = float((changed - spend)[window].mean())
+    if applied == 0:
+        raise ValueError(
+            f"the change leaves {channel!r} spend unchanged in the window (zero spend?)"
+        )
+    lift = response(changed) - response(spend)
+    l_max = int(dataset.truth["l_max"])
+    end = min(i0 + weeks + (l_max - 1 if carryover else 0), len(dates))
+    true_delta_y = float(lift[i0:end].sum() / weeks)
+    if sigma is None:
+        from labkit.stats import effective_sigma
+
+        read = end - i0
+        total_sd = effective_sigma(residual_sd, 0.0, read, baseline_weeks)
+        sigma = float(np.asarray(total_sd)) / weeks
+    else:
+        sigma = check_positive("sigma", sigma)
+    rng = np.random.default_rng(random_seed)
+    row: dict[str, Any] = {"channel": channel}
+    if geo is not None:
+        row["geo"] = geo
+    row |= {
+        "x": float(spend[window].mean()),
+        "delta_x": applied,
+        "delta_y": true_delta_y + sigma * float(rng.standard_normal()),
+        "sigma": sigma,
+        "date": dates[end - 1],
+        "true_delta_y": true_delta_y,
+        "start": first,
+        "weeks": weeks,
+    }
+    return pd.DataFrame([row])
+
+
+def simulate_lift_tests(
+    dataset: SimulatedDataset,
+    tests: Sequence[Mapping[str, Any]],
+    *,
+    random_seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """Several simulated lift tests as one table, sorted by the date each result is known.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+    tests : sequence of dict
+        Keyword arguments of :func:`simulate_lift_test` per test (``channel``,
+        ``start``, ``weeks``, ``delta_x`` or ``spend_change``, ``geo`` ...).
+    random_seed : int
+        Test ``i`` draws its noise with seed ``random_seed + i``.
+    **options
+        Defaults for every test (e.g. ``carryover=False``, ``sigma=3.0``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test, in pymc-marketing's lift-test columns plus ``date``,
+        ``true_delta_y``, ``start`` and ``weeks``.
+    """
+    if isinstance(tests, Mapping) or not isinstance(tests, Sequence) or not tests:
+        raise ValueError(
+            "tests must be a non-empty sequence of dicts of simulate_lift_test arguments"
+        )
+    random_seed = check_int("random_seed", random_seed, minimum=0)
+    rows = []
+    for i, spec in enumerate(tests):
+        if not isinstance(spec, Mapping):
+            raise TypeError(f"tests[{i}] must be a dict, got {type(spec).__name__}")
+        rows.append(
+            simulate_lift_test(dataset, **(dict(options) | dict(spec)), random_seed=random_seed + i)
+        )
+    table = pd.concat(rows, ignore_index=True)
+    return table.sort_values("date", kind="stable").reset_index(drop=True)

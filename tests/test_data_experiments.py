@@ -1,0 +1,181 @@
+"""Lift tests simulated from the data-generating process: both worlds, same noise."""
+
+import copy
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import labkit
+from labkit.data.experiments import (
+    channel_response,
+    simulate_lift_test,
+    simulate_lift_tests,
+    steady_state_lift,
+)
+from labkit.response import adstock_ramp, logistic
+from labkit.roas import true_roas
+from labkit.stats import effective_sigma
+
+
+@pytest.fixture(scope="module")
+def confounded():
+    return labkit.load_dataset("confounded")
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """two_countries with a Michaelis-Menten curve so wide that meta is linear: f(x) = 2 x."""
+    ds = copy.deepcopy(labkit.load_dataset("two_countries"))
+    ds.truth["channels"]["meta"]["saturation_lam"] = 1e12
+    ds.truth["channels"]["meta"]["saturation_alpha"] = 2e12
+    return ds
+
+
+def _start(ds, weeks_before_end):
+    return ds.data["date"].max() - pd.Timedelta(weeks=weeks_before_end)
+
+
+def test_a_linear_channel_gives_roas_times_delta_x_exactly(linear):
+    row = simulate_lift_test(
+        linear, "meta", _start(linear, 40), 6, delta_x=0.5, geo="venezuela", sigma=1.0
+    ).iloc[0]
+    assert row["true_delta_y"] == pytest.approx(2.0 * 0.5, rel=1e-9)
+    cut = simulate_lift_test(
+        linear, "meta", _start(linear, 40), 6, spend_change=-1.0, geo="venezuela", sigma=1.0
+    ).iloc[0]
+    assert cut["delta_x"] == pytest.approx(-cut["x"])
+    assert cut["true_delta_y"] == pytest.approx(2.0 * cut["delta_x"], rel=1e-9)
+
+
+def test_without_carryover_a_linear_channel_sees_the_adstock_ramp(linear):
+    weeks, alpha = 6, linear.truth["channels"]["meta"]["adstock_alpha"]
+    row = simulate_lift_test(
+        linear, "meta", _start(linear, 40), weeks, delta_x=0.5, geo="venezuela", carryover=False
+    ).iloc[0]
+    ramp = adstock_ramp(alpha, linear.truth["l_max"], weeks).mean()
+    assert row["true_delta_y"] == pytest.approx(2.0 * 0.5 * ramp, rel=1e-9)
+    assert row["true_delta_y"] < 1.0
+
+
+def test_a_saturating_channel_lifts_less_than_the_average_roas_implies(confounded):
+    roas = true_roas(confounded.data, {"x1": "y01", "x2": "y02"})
+    for channel in ("x1", "x2"):
+        row = simulate_lift_test(confounded, channel, _start(confounded, 30), 8, delta_x=0.3).iloc[
+            0
+        ]
+        assert 0 < row["true_delta_y"] < roas[channel] * row["delta_x"]
+
+
+def test_carryover_adds_what_the_adstock_leaks_past_the_window(confounded):
+    kwargs = {"delta_x": 0.3, "sigma": 1.0}
+    inside = simulate_lift_test(
+        confounded, "x1", _start(confounded, 30), 8, carryover=False, **kwargs
+    )
+    total = simulate_lift_test(
+        confounded, "x1", _start(confounded, 30), 8, carryover=True, **kwargs
+    )
+    assert total["true_delta_y"][0] > inside["true_delta_y"][0]
+    # both worlds differ only in x1: the difference of the observed sales columns is the lift
+    spend, response, _, dates = channel_response(confounded, "x1")
+    assert np.allclose(response(spend), confounded.data["y"] - confounded.data["y01"])
+    i0 = int(dates.get_loc(_start(confounded, 30)))
+    changed = spend.copy()
+    changed[i0 : i0 + 8] += 0.3
+    leak = (response(changed) - response(spend))[i0 + 8 : i0 + 11].sum() / 8
+    assert total["true_delta_y"][0] - inside["true_delta_y"][0] == pytest.approx(leak, rel=1e-12)
+    assert total["date"][0] == dates[i0 + 10] and inside["date"][0] == dates[i0 + 7]
+
+
+def test_the_estimate_has_the_stated_noise(confounded):
+    rows = [
+        simulate_lift_test(confounded, "x2", _start(confounded, 30), 8, delta_x=0.2, random_seed=s)
+        for s in range(2000)
+    ]
+    table = pd.concat(rows, ignore_index=True)
+    sd = confounded.truth["noise_sd"] * confounded.truth["amplitude"]
+    expected = float(effective_sigma(sd, 0.0, 11)) / 8
+    assert table["sigma"].eq(table["sigma"][0]).all() and table["sigma"][0] == pytest.approx(
+        expected
+    )
+    errors = table["delta_y"] - table["true_delta_y"]
+    assert abs(errors.mean()) < 4 * expected / np.sqrt(2000)
+    assert errors.std() == pytest.approx(expected, rel=0.05)
+    with_baseline = simulate_lift_test(
+        confounded, "x2", _start(confounded, 30), 8, delta_x=0.2, baseline_weeks=26
+    )
+    assert with_baseline["sigma"][0] > expected
+
+
+def test_geo_panels_take_a_geo(confounded):
+    geo = labkit.load_dataset("geo_panel")
+    row = simulate_lift_test(
+        geo, "channel_2", geo.data["date"].iloc[20], 8, spend_change=0.2, geo="geo_03"
+    )
+    assert list(row.columns[:3]) == ["channel", "geo", "x"] and row["true_delta_y"][0] > 0
+    with pytest.raises(ValueError, match="geo must be one of"):
+        simulate_lift_test(geo, "channel_2", geo.data["date"].iloc[20], 8, delta_x=0.1)
+    with pytest.raises(ValueError, match="geo must be None"):
+        simulate_lift_test(confounded, "x1", _start(confounded, 30), 8, delta_x=0.1, geo="geo_00")
+
+
+def test_several_tests_are_sorted_by_the_date_their_result_is_known(confounded):
+    table = simulate_lift_tests(
+        confounded,
+        [
+            {"channel": "x1", "start": _start(confounded, 20), "weeks": 4, "delta_x": 0.2},
+            {"channel": "x2", "start": _start(confounded, 50), "weeks": 4, "spend_change": -1.0},
+        ],
+        sigma=2.0,
+        random_seed=3,
+    )
+    assert table["channel"].tolist() == ["x2", "x1"] and (table["sigma"] == 2.0).all()
+    assert (table["delta_x"] * table["delta_y"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"channel": "tv"}, "channel must be one of"),
+        ({"start": "1999-01-02"}, "start must be a week of the data set"),
+        ({"weeks": 0}, "weeks must be"),
+        ({"weeks": 200}, "weeks must be <="),
+        ({"delta_x": None}, "give exactly one of delta_x"),
+        ({"spend_change": 0.2}, "give exactly one of delta_x"),
+        ({"delta_x": 0.0}, "delta_x must be non-zero"),
+        ({"delta_x": None, "spend_change": 0.0}, "spend_change must be non-zero"),
+        ({"delta_x": None, "spend_change": 7.0}, "spend_change"),
+        ({"sigma": -1.0}, "sigma"),
+        ({"carryover": "yes"}, "carryover"),
+    ],
+)
+def test_bad_arguments_are_named(confounded, kwargs, message):
+    args = {"channel": "x1", "start": _start(confounded, 30), "weeks": 8, "delta_x": 0.2}
+    args |= kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        simulate_lift_test(confounded, **args)
+
+
+def test_only_the_simulated_data_sets_are_accepted(confounded):
+    with pytest.raises(TypeError, match="dataset must be a simulated data set"):
+        simulate_lift_test(confounded.data, "x1", _start(confounded, 30), 8, delta_x=0.2)
+    other = dataclasses.replace(confounded, name="mine")
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        simulate_lift_test(other, "x1", _start(confounded, 30), 8, delta_x=0.2)
+    with pytest.raises(ValueError, match="tests must be a non-empty sequence"):
+        simulate_lift_tests(confounded, [])
+
+
+def test_steady_state_lift_is_the_true_curve_and_a_varying_spend_lifts_less(confounded):
+    p, amplitude = confounded.truth["channels"]["x1"], confounded.truth["amplitude"]
+    curve = amplitude * (
+        logistic(0.7, p["saturation_lam"], p["beta"])
+        - logistic(0.4, p["saturation_lam"], p["beta"])
+    )
+    assert steady_state_lift(confounded, "x1", 0.4, 0.3) == pytest.approx(curve, rel=1e-12)
+    row = simulate_lift_test(confounded, "x1", _start(confounded, 60), 8, spend_change=-1.0).iloc[0]
+    held = steady_state_lift(confounded, "x1", row["x"], row["delta_x"])
+    assert abs(row["true_delta_y"]) < abs(held), "Jensen: the mean of concave lifts is smaller"
+    with pytest.raises(ValueError, match="delta_x"):
+        steady_state_lift(confounded, "x1", 0.4, -0.5)
