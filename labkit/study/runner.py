@@ -3,7 +3,8 @@
 A study is a plain function ``seed -> dict`` returning metrics and boolean claims
 (keys ``claim_<what>``). :func:`run_study` executes it over the seeds and
 returns one row per seed, sorted by seed, so the rows are the same whichever
-backend ran them. Each finished seed is appended to the output CSV at once: a
+backend ran them (but for the wall time and the worker's peak memory, also
+recorded). Each finished seed is appended to the output CSV at once: a
 killed run loses only the seeds in flight, and a re-run skips the seeds already
 done. A seed that raises is recorded with its error and the study goes on.
 """
