@@ -207,10 +207,11 @@ def pm_sample_kwargs(
     """
     _check_seed(random_seed)
     s = fit_settings()
+    big = small and s is not SMOKE  # smoke fidelity keeps even small models tiny
     kwargs: dict[str, Any] = {
-        "chains": s.chains if s is SMOKE else FULL.chains if small else s.chains,
-        "draws": s.draws if s is SMOKE else 5000 if small else s.draws,
-        "tune": s.tune if s is SMOKE else FULL.tune if small else s.tune,
+        "chains": FULL.chains if big else s.chains,
+        "draws": 5000 if big else s.draws,
+        "tune": FULL.tune if big else s.tune,
         "target_accept": s.target_accept,
         "random_seed": random_seed,
         "progressbar": show_progress(),

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.stats import beta
 
 from labkit._validate import check_int
+from labkit.sampling import FAST_ENV_VAR
 
 __all__ = ["Study", "StudyResult", "claim_summary", "run_study"]
 
@@ -169,10 +170,10 @@ def run_seed(study: Study, seed: int) -> dict[str, Any]:
     _single_threaded()
     start = time.perf_counter()
     row: dict[str, Any] = {"seed": int(seed)}
-    before = os.environ.get("LABKIT_FAST")
+    before = os.environ.get(FAST_ENV_VAR)
     try:
         if study.fast:
-            os.environ["LABKIT_FAST"] = "1"
+            os.environ[FAST_ENV_VAR] = "1"
         result = dict(study.func(int(seed)))
         bad = [
             k
@@ -187,9 +188,9 @@ def run_seed(study: Study, seed: int) -> dict[str, Any]:
         row |= {"status": "error", "error": last}
     finally:
         if before is None:
-            os.environ.pop("LABKIT_FAST", None)
+            os.environ.pop(FAST_ENV_VAR, None)
         else:
-            os.environ["LABKIT_FAST"] = before
+            os.environ[FAST_ENV_VAR] = before
     row |= {
         "fidelity": study.fidelity,
         "wall_seconds": round(time.perf_counter() - start, 3),
