@@ -112,6 +112,7 @@ data: $(STAMP)  ## regenerate data/ from the simulators in labkit.data
 studies: $(STAMP)  ## re-run the committed recovery studies into data/studies (python -m labkit.study)
 	$(BIN)/python -m labkit.study noise --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study designer --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study geo --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study confounders --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study elicitation --n-jobs $(NB_WORKERS)
 

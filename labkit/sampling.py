@@ -250,11 +250,14 @@ def mmm_fit_kwargs(
     dict
         :func:`pm_sample_kwargs` plus ``nuts_sampler`` (nutpie at full fidelity,
         PyMC's C-backed NUTS in fast mode unless ``gaussian_process`` or
-        ``hierarchical``).
+        ``hierarchical``, and always at smoke fidelity, where 20 draws make the
+        compilation the whole cost and PyMC's compiled modules are cached on disk).
     """
     kwargs = pm_sample_kwargs(random_seed)
-    nutpie = gaussian_process or hierarchical
-    kwargs["nuts_sampler"] = "nutpie" if nutpie else fit_settings().mmm_sampler
+    s = fit_settings()
+    # at smoke fidelity compilation is the whole cost, and only PyMC's is cached on disk
+    nutpie = (gaussian_process or hierarchical) and s is not SMOKE
+    kwargs["nuts_sampler"] = "nutpie" if nutpie else s.mmm_sampler
     kwargs.update(overrides)
     return kwargs
 

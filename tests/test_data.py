@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit.data import DATA_DIR, DATASETS, dataset_bytes, load_dataset, write_datasets
+from labkit.data import DATA_DIR, DATASETS, dataset_bytes, load_dataset, loaded, write_datasets
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -30,6 +30,21 @@ def test_write_then_load_round_trip(tmp_path):
     ds = load_dataset("two_countries", directory=tmp_path)
     assert pd.api.types.is_datetime64_any_dtype(ds.data["date"])
     assert ds.truth["channels"]["meta"]["saturation_alpha"] == 2.75
+
+
+@pytest.mark.parametrize("name", ["geo_panel", "two_countries"])
+def test_loaded_equals_what_load_dataset_reads(tmp_path, name):
+    write_datasets(tmp_path, [name])
+    on_disk = load_dataset(name, directory=tmp_path)
+    in_memory = loaded(DATASETS[name].simulate())
+    pd.testing.assert_frame_equal(in_memory.data, on_disk.data)
+    assert in_memory.truth == on_disk.truth
+    assert in_memory.description == on_disk.description
+
+
+def test_loaded_rejects_other_objects():
+    with pytest.raises(TypeError, match="dataset must be a SimulatedDataset"):
+        loaded(load_dataset("confounded"))
 
 
 def test_geo_panel_properties():

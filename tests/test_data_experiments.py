@@ -108,6 +108,28 @@ def test_the_estimate_has_the_stated_noise(confounded):
     assert with_baseline["sigma"][0] > expected
 
 
+def test_noise_streams_share_no_draws_with_the_world_or_with_other_tests(confounded):
+    specs = [
+        {"channel": c, "start": _start(confounded, w), "weeks": 4, "delta_x": 0.1}
+        for c, w in (("x1", 40), ("x2", 30), ("x1", 20))
+    ]
+    z = []
+    for seed in range(30):
+        table = simulate_lift_tests(confounded, specs, sigma=1.0, random_seed=seed)
+        z.extend(table["delta_y"] - table["true_delta_y"])
+    # the simulators' own streams: default_rng(seed) and default_rng(seed + 1)
+    world = [np.random.default_rng(s).standard_normal() for s in range(32)]
+    assert len(np.unique(np.round(z, 9))) == len(z) == 90
+    assert not np.isin(np.round(z, 9), np.round(world, 9)).any()
+    one = simulate_lift_test(confounded, **specs[0], sigma=1.0, random_seed=29)
+    assert float(one["delta_y"][0] - one["true_delta_y"][0]) == pytest.approx(z[-3], abs=1e-12)
+    rng = np.random.default_rng(5)
+    again = np.random.default_rng(5)
+    args = (confounded, "x1", _start(confounded, 30), 4)
+    first = simulate_lift_test(*args, delta_x=0.1, random_seed=rng)
+    assert first.equals(simulate_lift_test(*args, delta_x=0.1, random_seed=again))
+
+
 def test_geo_panels_take_a_geo(confounded):
     geo = labkit.load_dataset("geo_panel")
     row = simulate_lift_test(

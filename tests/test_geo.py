@@ -381,3 +381,38 @@ def test_screen_lift_signs_drops_estimates_that_contradict_the_spend_change():
         screen_lift_signs(table.drop(columns="delta_y"))
     with pytest.raises(TypeError, match="DataFrame"):
         screen_lift_signs(table.to_dict())
+
+
+def test_calibration_scorecard_compares_calibrations_of_one_fit():
+    from labkit.geo import calibration_scorecard
+
+    geo = load_dataset("geo_panel")
+    uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1, draws=100)
+    tight = fake_geo_idata(geo, beta_sd=0.02, seed=2, draws=100)
+    loose = fake_geo_idata(geo, beta_sd=0.06, shift=0.03, seed=3, draws=100)
+    oracle = oracle_lift_tests(geo)
+    reports = {
+        "tight": CalibrationReport.from_fits(uncal, tight, geo, lift_tests=oracle),
+        "loose": CalibrationReport.from_fits(uncal, loose, geo, lift_tests=oracle.iloc[:3]),
+    }
+    card = calibration_scorecard(reports)
+    assert list(card.index) == ["uncalibrated", "tight", "loose"]
+    for label, report in reports.items():
+        per_parameter = report.summary().groupby(level=["parameter", "channel"]).mean()
+        expected = per_parameter.loc[("saturation_beta", "channel_1"), "precision_improvement"]
+        assert card.loc[label, ("channel_1", "beta_precision")] == pytest.approx(expected)
+        rmse = report.curve_summary()["rmse"]
+        assert card.loc[label, ("channel_2", "curve_rmse")] == rmse.loc[("calibrated", "channel_2")]
+    narrower = card.loc["tight", ("channel_1", "beta_precision")]
+    assert narrower > card.loc["loose", ("channel_1", "beta_precision")] > 0
+    assert (card.loc["uncalibrated", (slice(None), "beta_bias")] == 0).all()
+    assert card[("fit", "lift_tests")].tolist() == [0, 4, 3]
+    with pytest.raises(ValueError, match="no label 'uncalibrated'"):
+        calibration_scorecard({"uncalibrated": reports["tight"]})
+    with pytest.raises(ValueError, match="at least one"):
+        calibration_scorecard({})
+    with pytest.raises(TypeError, match="dict of label"):
+        calibration_scorecard([reports["tight"]])
+    other = CalibrationReport.from_fits(loose, tight, geo)
+    with pytest.raises(ValueError, match="another uncalibrated fit"):
+        calibration_scorecard({"tight": reports["tight"], "other": other})

@@ -109,6 +109,8 @@ def test_smoke_fidelity_overrides_fast_and_full(monkeypatch):
         assert sampling.fit_settings() is sampling.SMOKE
         kwargs = sampling.pm_sample_kwargs(0, small=True)
         assert (kwargs["chains"], kwargs["draws"], kwargs["tune"]) == (2, 20, 20)
+        for model in ({"gaussian_process": True}, {"hierarchical": True}, {}):
+            assert sampling.mmm_fit_kwargs(**model)["nuts_sampler"] == "pymc"
     monkeypatch.setenv("LABKIT_SMOKE", "0")
     assert sampling.fit_settings() is sampling.FULL
     monkeypatch.setenv("LABKIT_SMOKE", "sometimes")

@@ -17,6 +17,7 @@ them byte for byte. Figures of the data tour are in :mod:`labkit.data.plots`.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "check_dataset",
     "dataset_bytes",
     "load_dataset",
+    "loaded",
     "simulate_confounded",
     "simulate_geo_panel",
     "simulate_two_countries",
@@ -138,7 +140,7 @@ def dataset_bytes(dataset: SimulatedDataset) -> tuple[bytes, bytes]:
     tuple of bytes
         The CSV and the JSON sidecar.
     """
-    if not isinstance(getattr(dataset, "data", None), pd.DataFrame):
+    if not isinstance(dataset, SimulatedDataset):
         raise TypeError(
             "dataset must be a SimulatedDataset (a simulator's output), got "
             f"{type(dataset).__name__}"
@@ -199,7 +201,7 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
     FileNotFoundError
         If the files are missing; the message says how to regenerate them.
     """
-    entry = DATASETS[_check_name(name)]
+    name = _check_name(name)
     directory = _directory(directory)
     csv, sidecar = directory / f"{name}.csv", directory / f"{name}.json"
     for path in (csv, sidecar):
@@ -207,9 +209,33 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
             raise FileNotFoundError(
                 f"{path} is missing; regenerate it with `python -m labkit.data`"
             )
+    return _parse(name, csv, sidecar.read_text())
+
+
+def _parse(name: str, csv: Any, truth: str) -> Dataset:
+    entry = DATASETS[name]
     data = pd.read_csv(csv, parse_dates=list(entry.date_columns))
-    truth = json.loads(sidecar.read_text())
-    return Dataset(name=name, data=data, truth=truth, description=entry.description)
+    return Dataset(name=name, data=data, truth=json.loads(truth), description=entry.description)
+
+
+def loaded(dataset: SimulatedDataset) -> Dataset:
+    """Return a simulator's output exactly as :func:`load_dataset` would read it back.
+
+    The data and the truth go through the same serialisation as ``data/`` (rounded
+    floats, parsed dates, JSON truth), so a study of seed ``s`` sees what a notebook
+    would see had ``data/`` been written with seed ``s``.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        Output of a simulator.
+
+    Returns
+    -------
+    Dataset
+    """
+    csv, sidecar = dataset_bytes(dataset)
+    return _parse(dataset.name, io.BytesIO(csv), sidecar.decode())
 
 
 def truth_frame(dataset: Dataset) -> pd.DataFrame:

@@ -34,6 +34,9 @@ from labkit.response import geometric_adstock, logistic, michaelis_menten
 __all__ = ["channel_response", "simulate_lift_test", "simulate_lift_tests", "steady_state_lift"]
 
 _SUPPORTED = ("confounded", "geo_panel", "two_countries")
+_NOISE_STREAM = 0x11F7
+"""Entropy prefix of the read-out noise: keeps it apart from the simulators' own
+``default_rng(seed)`` streams, so a test's error never reuses the world's draws."""
 _TWO_COUNTRIES_GEOS = {"venezuela": "meta", "colombia": "meta_counterfactual"}
 
 
@@ -182,7 +185,7 @@ def simulate_lift_test(
     carryover: bool = True,
     sigma: float | None = None,
     baseline_weeks: int | None = None,
-    random_seed: int = 0,
+    random_seed: int | np.random.Generator = 0,
 ) -> pd.DataFrame:
     """Run a lift test in a simulated world: the sales with and without a spend change.
 
@@ -216,8 +219,9 @@ def simulate_lift_test(
         When ``sigma`` is derived: the pre-period weeks the counterfactual is
         estimated from, whose error adds to the read-out's; ``None`` takes the
         counterfactual as known.
-    random_seed : int
-        Seed of the estimate's noise.
+    random_seed : int or numpy.random.Generator
+        Seed of the estimate's noise (its stream is distinct from the data set's
+        ``default_rng(seed)``), or a generator to draw it from.
 
     Returns
     -------
@@ -247,7 +251,12 @@ def simulate_lift_test(
             "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
         )
     carryover = check_bool("carryover", carryover)
-    random_seed = check_int("random_seed", random_seed, minimum=0)
+    if isinstance(random_seed, np.random.Generator):
+        rng = random_seed
+    else:
+        rng = np.random.default_rng(
+            [_NOISE_STREAM, check_int("random_seed", random_seed, minimum=0)]
+        )
     window = slice(i0, i0 + weeks)
     changed = spend.copy()
     if delta_x is not None:
@@ -277,7 +286,6 @@ def simulate_lift_test(
         sigma = float(np.asarray(total_sd)) / weeks
     else:
         sigma = check_positive("sigma", sigma)
-    rng = np.random.default_rng(random_seed)
     row: dict[str, Any] = {"channel": channel}
     if geo is not None:
         row["geo"] = geo
@@ -310,7 +318,9 @@ def simulate_lift_tests(
         Keyword arguments of :func:`simulate_lift_test` per test (``channel``,
         ``start``, ``weeks``, ``delta_x`` or ``spend_change``, ``geo`` ...).
     random_seed : int
-        Test ``i`` draws its noise with seed ``random_seed + i``.
+        Seed of the tests' noise: test ``i`` draws from its own stream, keyed by
+        ``(random_seed, i)``, so no two tests of any two seeds share draws (test 0
+        draws what :func:`simulate_lift_test` draws with ``random_seed``).
     **options
         Defaults for every test (e.g. ``carryover=False``, ``sigma=3.0``).
 
@@ -329,8 +339,7 @@ def simulate_lift_tests(
     for i, spec in enumerate(tests):
         if not isinstance(spec, Mapping):
             raise TypeError(f"tests[{i}] must be a dict, got {type(spec).__name__}")
-        rows.append(
-            simulate_lift_test(dataset, **(dict(options) | dict(spec)), random_seed=random_seed + i)
-        )
+        rng = np.random.default_rng([_NOISE_STREAM, random_seed, i])
+        rows.append(simulate_lift_test(dataset, **(dict(options) | dict(spec)), random_seed=rng))
     table = pd.concat(rows, ignore_index=True)
     return table.sort_values("date", kind="stable").reset_index(drop=True)

@@ -14,7 +14,8 @@ and without such lift tests and compares both fits with the truth of the
   synthetic controls;
 - :mod:`~labkit.geo.curves`: true and posterior saturation curves, expected sales;
 - :mod:`~labkit.geo.metrics`: precision, bias, curve recovery, fit;
-- :mod:`~labkit.geo.report`: :class:`CalibrationReport`, the comparison of two fits.
+- :mod:`~labkit.geo.report`: :class:`CalibrationReport`, the comparison of two fits,
+  and :func:`~labkit.geo.report.calibration_scorecard` across calibrations.
 
 Figures are in :mod:`labkit.geo.plots`, the explorer widget in
 :mod:`labkit.geo.widgets`.
@@ -40,7 +41,7 @@ from labkit.geo.model import (
     pooling_table,
     spend_correlation,
 )
-from labkit.geo.report import CalibrationReport
+from labkit.geo.report import CalibrationReport, calibration_scorecard
 from labkit.geo.synthetic_control import (
     GeoSyntheticControls,
     lift_test_from_synthetic_control,
@@ -56,6 +57,7 @@ __all__ = [
     "GeoSyntheticControls",
     "bias_improvement",
     "build_geo_mmm",
+    "calibration_scorecard",
     "centred_priors",
     "compare_lift_tests",
     "curve_recovery",

@@ -24,6 +24,7 @@ from labkit.data import DATA_DIR
 from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
 from labkit.study.elicitation import elicitation_study
+from labkit.study.geo import geo_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import Study, StudyResult, claim_summary, run_study
 
@@ -60,6 +61,18 @@ STUDIES: dict[str, Study] = {
         description="chapter 4: MMM with priors elicited from one experiment vs generic priors",
         fast=True,
     ),
+    "geo": Study(
+        "geo",
+        geo_study,
+        fidelity=(
+            "fast mode (LABKIT_FAST=1): MMMs 2 chains x 150 draws, nutpie; "
+            "CausalPy 2 x 150, PyMC NUTS"
+        ),
+        description=(
+            "chapter 2: uncalibrated, oracle- and CausalPy-calibrated hierarchical geo MMMs"
+        ),
+        fast=True,
+    ),
     "confounders": Study(
         "confounders",
         confounder_study,
@@ -73,6 +86,7 @@ STUDIES: dict[str, Study] = {
 DEFAULT_SEEDS = {
     "designer": range(200),
     "noise": range(500),
+    "geo": range(20),
     "confounders": range(20),
     "elicitation": range(20),
 }
