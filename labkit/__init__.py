@@ -20,7 +20,7 @@ Top level: :func:`load_dataset`, :func:`setup_notebook`, :func:`is_fast`,
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-# Three notices that say nothing about a reader's results, silenced by their exact
+# Notices that say nothing about a reader's results, silenced by their exact
 # text before PyMC is imported:
 # - PyTensor installed from PyPI finds no BLAS to link its C code against and says
 #   so. labkit's models are small; its samplers (nutpie, numba) and CI's fast-mode
@@ -29,9 +29,12 @@ from importlib.metadata import PackageNotFoundError, version
 #   itself; labkit does not use it directly.
 # - PreliZ evaluates densities with PyTensor's numba backend, which notes once that it
 #   runs one op (XlogY0) in Python object mode: slower, same numbers.
+# And ArviZ's notice of its coming refactor, printed once a day on first import
+# (labkit pins ArviZ 0.23).
 warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
 warnings.filterwarnings("ignore", message="Numba will use object mode", category=UserWarning)
 warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
+warnings.filterwarnings("ignore", message=r"\s*ArviZ is undergoing", category=FutureWarning)
 
 from labkit import sampling  # noqa: E402
 from labkit.data import load_dataset  # noqa: E402

@@ -2,6 +2,7 @@
 
 import ast
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,17 @@ def test_each_concept_keeps_its_figures_and_widget():
 def test_book_build_code_is_not_in_the_package():
     assert not any("sphinx" in p.read_text() for p in MODULES if "sphinx" in p.name)
     assert not list(ROOT.rglob("*sphinx*"))
+
+
+def test_importing_labkit_then_arviz_prints_no_notice(tmp_path):
+    """ArviZ's once-a-day refactor notice (shown when its stamp file is missing) stays silent."""
+
+    def run(code: str, cache: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / cache)}
+        command = [sys.executable, "-W", "error::FutureWarning", "-c", code]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+
+    bare = run("import arviz", "bare")
+    assert bare.returncode == 1 and "ArviZ is undergoing" in bare.stderr, "the notice exists"
+    result = run("import labkit, arviz", "labkit")
+    assert result.returncode == 0, result.stderr[-2000:]
