@@ -73,7 +73,7 @@ unit: $(STAMP)  ## unit tests not marked slow (under 2 minutes)
 	$(BIN)/python -m pytest -n $(NB_WORKERS) -m "not slow" tests
 
 unit-slow: $(STAMP)  ## the unit tests marked slow (@pytest.mark.slow)
-	$(BIN)/python -m pytest -n $(NB_WORKERS) -m slow tests
+	$(BIN)/python -m pytest -n $(NB_WORKERS) -m slow --durations=10 tests
 
 notebooks: $(STAMP)  ## execute every notebook in fast mode with nbmake (outputs are not written back)
 	LABKIT_FAST=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=1200 -n $(NB_WORKERS) --durations=0 $(NOTEBOOKS)
