@@ -32,6 +32,7 @@ __all__ = [
     "PROGRESS_ENV_VAR",
     "SMOKE",
     "SMOKE_ENV_VAR",
+    "SMOKE_MAX_TREEDEPTH",
     "SamplerSettings",
     "fit_settings",
     "is_fast",
@@ -160,6 +161,8 @@ SMOKE = SamplerSettings(
     fast=True,
 )
 """Tiny draws that only check a study runs end to end (``LABKIT_SMOKE=1``, in CI)."""
+SMOKE_MAX_TREEDEPTH = 5
+"""PyMC NUTS tree depth at smoke fidelity (at most 31 leapfrog steps per draw)."""
 
 
 def fit_settings() -> SamplerSettings:
@@ -203,7 +206,9 @@ def pm_sample_kwargs(
     -------
     dict
         ``chains``, ``draws``, ``tune``, ``target_accept``, ``random_seed`` and
-        ``progressbar`` (see :func:`show_progress`).
+        ``progressbar`` (see :func:`show_progress`); at smoke fidelity the
+        target acceptance moves into ``nuts`` with ``max_treedepth``
+        (:data:`SMOKE_MAX_TREEDEPTH`).
     """
     _check_seed(random_seed)
     s = fit_settings()
@@ -217,6 +222,14 @@ def pm_sample_kwargs(
         "progressbar": show_progress(),
     }
     kwargs.update(overrides)
+    if s is SMOKE:
+        # a smoke run checks the pipeline, not the posterior: with 20 tuning steps the
+        # step size stays small and NUTS would build trees of up to 1023 leapfrog steps.
+        # PyMC takes target_accept either here or in `nuts`, not in both.
+        kwargs["nuts"] = {
+            "target_accept": kwargs.pop("target_accept"),
+            "max_treedepth": SMOKE_MAX_TREEDEPTH,
+        }
     return kwargs
 
 
@@ -253,13 +266,11 @@ def mmm_fit_kwargs(
         ``hierarchical``, and always at smoke fidelity, where 20 draws make the
         compilation the whole cost and PyMC's compiled modules are cached on disk).
     """
-    kwargs = pm_sample_kwargs(random_seed)
     s = fit_settings()
     # at smoke fidelity compilation is the whole cost, and only PyMC's is cached on disk
     nutpie = (gaussian_process or hierarchical) and s is not SMOKE
-    kwargs["nuts_sampler"] = "nutpie" if nutpie else s.mmm_sampler
-    kwargs.update(overrides)
-    return kwargs
+    sampler = {"nuts_sampler": "nutpie" if nutpie else s.mmm_sampler}
+    return pm_sample_kwargs(random_seed, **(sampler | overrides))
 
 
 def n_folds(full: int | None = None) -> int:

@@ -109,10 +109,14 @@ def test_smoke_fidelity_overrides_fast_and_full(monkeypatch):
         assert sampling.fit_settings() is sampling.SMOKE
         kwargs = sampling.pm_sample_kwargs(0, small=True)
         assert (kwargs["chains"], kwargs["draws"], kwargs["tune"]) == (2, 20, 20)
+        nuts = {"target_accept": 0.95, "max_treedepth": sampling.SMOKE_MAX_TREEDEPTH}
+        assert sampling.mmm_fit_kwargs(target_accept=0.95)["nuts"] == nuts
+        assert "target_accept" not in sampling.pm_sample_kwargs(0, target_accept=0.95)
         for model in ({"gaussian_process": True}, {"hierarchical": True}, {}):
             assert sampling.mmm_fit_kwargs(**model)["nuts_sampler"] == "pymc"
     monkeypatch.setenv("LABKIT_SMOKE", "0")
     assert sampling.fit_settings() is sampling.FULL
+    assert "nuts" not in sampling.pm_sample_kwargs(0)
     monkeypatch.setenv("LABKIT_SMOKE", "sometimes")
     with pytest.raises(ValueError, match="LABKIT_SMOKE"):
         sampling.fit_settings()
