@@ -206,9 +206,9 @@ def pm_sample_kwargs(
     -------
     dict
         ``chains``, ``draws``, ``tune``, ``target_accept``, ``random_seed`` and
-        ``progressbar`` (see :func:`show_progress`); at smoke fidelity the
-        target acceptance moves into ``nuts`` with ``max_treedepth``
-        (:data:`SMOKE_MAX_TREEDEPTH`).
+        ``progressbar`` (see :func:`show_progress`); at smoke fidelity, for
+        PyMC's own NUTS, the target acceptance moves into ``nuts`` with
+        ``max_treedepth`` (:data:`SMOKE_MAX_TREEDEPTH`).
     """
     _check_seed(random_seed)
     s = fit_settings()
@@ -222,7 +222,7 @@ def pm_sample_kwargs(
         "progressbar": show_progress(),
     }
     kwargs.update(overrides)
-    if s is SMOKE:
+    if s is SMOKE and kwargs.get("nuts_sampler", "pymc") == "pymc":
         # a smoke run checks the pipeline, not the posterior: with 20 tuning steps the
         # step size stays small and NUTS would build trees of up to 1023 leapfrog steps.
         # PyMC takes target_accept either here or in `nuts`, not in both.

@@ -112,6 +112,8 @@ def test_smoke_fidelity_overrides_fast_and_full(monkeypatch):
         nuts = {"target_accept": 0.95, "max_treedepth": sampling.SMOKE_MAX_TREEDEPTH}
         assert sampling.mmm_fit_kwargs(target_accept=0.95)["nuts"] == nuts
         assert "target_accept" not in sampling.pm_sample_kwargs(0, target_accept=0.95)
+        external = sampling.mmm_fit_kwargs(nuts_sampler="nutpie", target_accept=0.95)
+        assert external["target_accept"] == 0.95 and "nuts" not in external
         for model in ({"gaussian_process": True}, {"hierarchical": True}, {}):
             assert sampling.mmm_fit_kwargs(**model)["nuts_sampler"] == "pymc"
     monkeypatch.setenv("LABKIT_SMOKE", "0")
