@@ -31,7 +31,13 @@ from labkit._validate import check_bool, check_date, check_int, check_number, ch
 from labkit.data.simulate import SimulatedDataset
 from labkit.response import geometric_adstock, logistic, michaelis_menten
 
-__all__ = ["channel_response", "simulate_lift_test", "simulate_lift_tests", "steady_state_lift"]
+__all__ = [
+    "changed_spend",
+    "channel_response",
+    "simulate_lift_test",
+    "simulate_lift_tests",
+    "steady_state_lift",
+]
 
 _SUPPORTED = ("confounded", "geo_panel", "two_countries")
 _NOISE_STREAM = 0x11F7
@@ -143,6 +149,48 @@ def channel_response(
     )
 
 
+def changed_spend(
+    spend: np.ndarray,
+    window: slice,
+    *,
+    spend_change: float | None = None,
+    spend_added: float | None = None,
+) -> np.ndarray:
+    """Return the spend series a lift test runs: the change applied inside ``window``.
+
+    Parameters
+    ----------
+    spend : numpy.ndarray
+        The weekly spend without the test (last axis: weeks).
+    window : slice
+        The weeks of the change (along the last axis).
+    spend_change : float, optional
+        Relative change of each week's spend (``-1`` = go dark).
+    spend_added : float, optional
+        Weekly amount added (negative: removed; spend is floored at zero). Give
+        exactly one of the two; NaN counts as not given.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``spend`` with the change applied in the window.
+    """
+
+    def given(value: float | None) -> bool:
+        return value is not None and not np.isnan(value)
+
+    if given(spend_change) == given(spend_added):
+        raise ValueError(
+            "give exactly one of spend_change (fraction) or spend_added (weekly amount)"
+        )
+    changed = np.array(spend, dtype=float, copy=True)
+    if given(spend_added):
+        changed[..., window] = np.maximum(changed[..., window] + spend_added, 0.0)
+    else:
+        changed[..., window] = changed[..., window] * (1.0 + spend_change)
+    return changed
+
+
 def steady_state_lift(
     dataset: SimulatedDataset, channel: str, x: float, delta_x: float, geo: str | None = None
 ) -> float:
@@ -230,7 +278,11 @@ def simulate_lift_test(
         the window without the change), ``delta_x`` (mean weekly change),
         ``delta_y`` (the estimate: true weekly lift plus noise), ``sigma``, ``date``
         (when the result is known: the last read-out week), ``true_delta_y``,
-        ``start`` and ``weeks``.
+        ``start``, ``weeks``, and the spend path the test ran: ``read_weeks`` (weeks
+        read out, the window plus its carryover), ``spend_change`` (the relative change,
+        NaN for an absolute one) and ``spend_added`` (the weekly amount added, NaN
+        for a relative change). With these columns the test can enter a model along
+        its spend path (:func:`labkit.roas.add_lift_test_paths`).
     """
     spend, response, residual_sd, dates = channel_response(dataset, channel, geo)
     weeks = check_int("weeks", weeks, minimum=1, unit="weeks")
@@ -258,17 +310,15 @@ def simulate_lift_test(
             [_NOISE_STREAM, check_int("random_seed", random_seed, minimum=0)]
         )
     window = slice(i0, i0 + weeks)
-    changed = spend.copy()
     if delta_x is not None:
         delta_x = check_number("delta_x", delta_x)
         if delta_x == 0:
             raise ValueError("delta_x must be non-zero")
-        changed[window] = np.maximum(changed[window] + delta_x, 0.0)
     else:
         spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
         if spend_change == 0:
             raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
-        changed[window] = changed[window] * (1.0 + spend_change)
+    changed = changed_spend(spend, window, spend_change=spend_change, spend_added=delta_x)
     applied = float((changed - spend)[window].mean())
     if applied == 0:
         raise ValueError(
@@ -298,6 +348,9 @@ def simulate_lift_test(
         "true_delta_y": true_delta_y,
         "start": first,
         "weeks": weeks,
+        "read_weeks": end - i0,
+        "spend_change": np.nan if spend_change is None else spend_change,
+        "spend_added": np.nan if delta_x is None else delta_x,
     }
     return pd.DataFrame([row])
 
@@ -328,7 +381,8 @@ def simulate_lift_tests(
     -------
     pandas.DataFrame
         One row per test, in pymc-marketing's lift-test columns plus ``date``,
-        ``true_delta_y``, ``start`` and ``weeks``.
+        ``true_delta_y``, ``start``, ``weeks`` and the spend-path columns of
+        :func:`simulate_lift_test`.
     """
     if isinstance(tests, Mapping) or not isinstance(tests, Sequence) or not tests:
         raise ValueError(

@@ -3,7 +3,8 @@
 Each seed simulates a new ``confounded`` world (same parameters, new confounder,
 spend and noise), fits the chapter's MMM without and with its four lift tests,
 simulated as experiments in that world (:func:`labkit.data.experiments.simulate_lift_tests`),
-and measures the ROAS errors against the truth. The time-slice cross-validation
+and measures the ROAS errors against the truth. The tests enter the model along
+their spend paths (:class:`labkit.roas.PathLiftMMM`). The time-slice cross-validation
 is skipped. The model and the tests are the chapter's: the notebook asserts that
 its specification equals :func:`build_mmm`'s and its tests :data:`LIFT_TESTS`.
 """
@@ -46,7 +47,8 @@ def build_mmm(data: pd.DataFrame) -> Any:
     from pymc_extras.prior import Prior
     from pymc_marketing.hsgp_kwargs import HSGPKwargs
     from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
-    from pymc_marketing.mmm.multidimensional import MMM
+
+    from labkit.roas import PathLiftMMM
 
     channels = ["x1", "x2"]
     cost_share = data[channels].sum() / data[channels].sum().sum()
@@ -57,12 +59,12 @@ def build_mmm(data: pd.DataFrame) -> Any:
             m=50, L=None, eta_lam=1.0, ls_mu=5.0, ls_sigma=10.0, cov_func=None
         ),
         "adstock_alpha": Prior("Beta", alpha=2, beta=3, dims="channel"),
-        "saturation_lam": Prior("Gamma", alpha=2, beta=2, dims="channel"),
+        "saturation_lam": Prior("Gamma", alpha=3, beta=1, dims="channel"),
         "saturation_beta": Prior(
             "HalfNormal", sigma=xr.DataArray(cost_share.to_numpy(), dims="channel"), dims="channel"
         ),
     }
-    return MMM(
+    return PathLiftMMM(
         date_column="date",
         channel_columns=channels,
         target_column="y",
@@ -103,7 +105,7 @@ def confounder_study(seed: int) -> dict[str, Any]:
     )
     calibrated = build_mmm(df)
     calibrated.build_model(X, y)
-    calibrated.add_lift_test_measurements(tests[["channel", "x", "delta_x", "delta_y", "sigma"]])
+    calibrated.add_lift_test_measurements(tests)
     calibrated.fit(X, y, **fit_kwargs)
     cal_draws = roas_draws(calibrated)
     cal = roas_summary(cal_draws, truth)
@@ -116,6 +118,8 @@ def confounder_study(seed: int) -> dict[str, Any]:
     overstatement = (shortcut["delta_y"].to_numpy() / tests["true_delta_y"].to_numpy()) - 1
     increase = (tests["delta_x"] > 0).to_numpy()
     x1_increase = increase & (tests["channel"] == "x1").to_numpy()
+    x1_go_dark = ~increase & (tests["channel"] == "x1").to_numpy()
+    read_out_z = ((tests["delta_y"] - tests["true_delta_y"]) / tests["sigma"]).to_numpy()
     p_x2_first = roas_order_probability(cal_draws, "x2", "x1")
     return {
         "corr_x1_z": ds.truth["corr_x1_z"],
@@ -127,6 +131,9 @@ def confounder_study(seed: int) -> dict[str, Any]:
         "calibrated_roas_x2": cal.loc["x2", "mean"],
         "calibrated_x1_hdi_lower": cal.loc["x1", "hdi_lower"],
         "calibrated_x1_hdi_upper": cal.loc["x1", "hdi_upper"],
+        "baseline_x1_hdi_lower": base.loc["x1", "hdi_lower"],
+        "baseline_x1_hdi_upper": base.loc["x1", "hdi_upper"],
+        "x1_go_dark_noise_z": float(read_out_z[x1_go_dark][0]),
         "baseline_x2_rel_error": base.loc["x2", "error"] / truth["x2"],
         "baseline_ranks_x1_first": bool(base.loc["x1", "mean"] > base.loc["x2", "mean"]),
         "calibrated_p_x2_first": p_x2_first,

@@ -22,6 +22,7 @@ def model_spec(mmm: Any) -> str:
             value = value.model_dump()
         config[key] = value
     parts = {
+        "class": type(mmm).__name__,
         "config": config,
         "adstock": (type(mmm.adstock).__name__, mmm.adstock.l_max),
         "saturation": type(mmm.saturation).__name__,
