@@ -1,0 +1,694 @@
+"""Geo-level test design: which geos to treat, and what the test will cost and teach.
+
+A geo test changes a channel's spend in a few *treated* geos and reads the lift
+against a synthetic control built from the others (CausalPy's
+``SyntheticControl``). Choosing the treated geos is a design decision with two
+sides:
+
+- **what the model expects**: the lift summed over the treated geos, draw by draw
+  from a geo MMM's posterior (:class:`~labkit.design.ExperimentDesigner`, one unit
+  per geo), and the noise of that sum from the model's residuals;
+- **how the test will be read**: a synthetic control's error on weeks where nothing
+  happened. :func:`placebo_noise` fits CausalPy's synthetic control for each
+  candidate set on placebo windows of the pre-period (the remaining geos as
+  donors) and takes the root mean square of the placebo "effects" as the
+  empirical sd of the read-out (GeoLift's idea), with the feasibility facts a
+  practitioner checks: donors, pre-period fit, how often the treated series
+  leaves the donors' range, and the treated share of sales.
+
+:class:`GeoDesigner` ranks candidate sets x channels x spend changes x durations
+with the larger of the two sds, reports both, and adds assurance, learning
+value (:mod:`labkit.design.learning`) and net cost. Everything is on the model
+scale (sales divided by each geo's target scale) unless a column says otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labkit._validate import (
+    check_bool,
+    check_date,
+    check_int,
+    check_number,
+    check_probability,
+    check_strings,
+)
+from labkit.design.checks import check_durations, check_spend_changes
+from labkit.design.designer import ExperimentDesigner
+from labkit.design.grid import pareto_dominated
+from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
+from labkit.stats import HDI_PROB, assurance, hdi
+
+__all__ = ["GeoDesigner", "PlaceboNoise", "placebo_noise", "set_label", "treated_sets"]
+
+MIN_TRAIN_WEEKS = 40
+"""Default fewest pre-period weeks a placebo synthetic control is fitted on."""
+
+
+def set_label(geos: Sequence[str]) -> str:
+    """Return the display label of a treated set: its geos joined by ``+``."""
+    return "+".join(geos)
+
+
+def treated_sets(
+    geos: Sequence[str], max_size: int = 1, *, min_donors: int = 3
+) -> list[tuple[str, ...]]:
+    """Every set of 1 to ``max_size`` geos that leaves at least ``min_donors`` donors.
+
+    Parameters
+    ----------
+    geos : sequence of str
+        The panel's geos.
+    max_size : int
+        Largest set (>= 1).
+    min_donors : int
+        Geos that must stay untreated to build the synthetic control (>= 1).
+
+    Returns
+    -------
+    list of tuple of str
+        Sorted by size, then lexically.
+    """
+    geos = check_strings("geos", geos)
+    max_size = check_int("max_size", max_size, minimum=1)
+    min_donors = check_int("min_donors", min_donors, minimum=1)
+    if max_size > len(geos) - min_donors:
+        raise ValueError(
+            f"max_size must be <= {len(geos) - min_donors} so that {min_donors} of the "
+            f"{len(geos)} geos remain donors, got {max_size}"
+        )
+    return [s for k in range(1, max_size + 1) for s in itertools.combinations(sorted(geos), k)]
+
+
+@dataclass(frozen=True)
+class PlaceboNoise:
+    """Synthetic-control read-out error on placebo windows, per treated set.
+
+    Attributes
+    ----------
+    effects : pandas.DataFrame
+        One row per set, placebo window and duration: ``treated_set``, ``start``,
+        ``duration`` and ``effect``, the estimated total "lift" over the set and the
+        window where nothing happened (model scale).
+    feasibility : pandas.DataFrame
+        Per ``treated_set``: ``n_donors``, ``pre_r2`` and ``pre_rmse`` of the
+        synthetic control fitted on the whole pre-period (weekly, per-geo mean
+        series), ``outside_hull`` (share of pre-period weeks where the treated
+        series leaves the donors' range) and ``treated_share`` (of all sales).
+    settings : dict
+        The arguments that produced it (to check a cache hit).
+    """
+
+    effects: pd.DataFrame
+    feasibility: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def sigma(self) -> pd.DataFrame:
+        """Root mean square of the placebo effects: ``treated_set`` x ``duration``."""
+        squared = self.effects.assign(effect=self.effects["effect"] ** 2)
+        table = squared.pivot_table(
+            index="treated_set", columns="duration", values="effect", aggfunc="mean", sort=False
+        )
+        return np.sqrt(table)
+
+
+def _wide(panel: pd.DataFrame, value: str, scale: Mapping[str, float] | None) -> pd.DataFrame:
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError(f"panel must be a DataFrame, got {type(panel).__name__}")
+    missing = [c for c in ("date", "geo", value) if c not in panel.columns]
+    if missing:
+        raise ValueError(f"panel must have columns date, geo and {value!r}; missing {missing}")
+    wide = panel.pivot(index="date", columns="geo", values=value).sort_index()
+    if wide.isna().any().any():
+        raise ValueError("panel must hold every geo in every week (no missing values)")
+    if scale is not None:
+        wide = wide / pd.Series(scale).reindex(wide.columns).to_numpy()
+    return wide
+
+
+def _synthetic_control(data: pd.DataFrame, start: pd.Timestamp, donors: list[str]) -> Any:
+    import causalpy as cp
+
+    with warnings.catch_warnings():
+        # the convex-hull notice becomes the outside_hull column
+        warnings.filterwarnings("ignore", message=".*convex hull.*", category=UserWarning)
+        return cp.SyntheticControl(
+            data,
+            start,
+            control_units=donors,
+            treated_units=["treated"],
+            model=cp.skl_models.WeightedProportion(),
+        )
+
+
+def _placebo_one_set(
+    wide: pd.DataFrame,
+    geos: tuple[str, ...],
+    starts: list[int],
+    durations: tuple[int, ...],
+    feasibility_start: int,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Placebo effects and feasibility of one treated set (runs in a worker)."""
+    donors = [g for g in wide.columns if g not in geos]
+    series = wide[donors].assign(treated=wide[list(geos)].mean(axis=1))
+    longest = max(durations)
+    rows = []
+    for i0 in starts:
+        window = series.iloc[: i0 + longest]
+        data = window - window.iloc[:i0].mean()
+        result = _synthetic_control(data, data.index[i0], donors)
+        impact = np.asarray(result.post_impact).reshape(-1)[:longest]
+        cumulative = np.cumsum(impact) * len(geos)
+        rows.extend(
+            {
+                "treated_set": set_label(geos),
+                "start": data.index[i0],
+                "duration": t,
+                "effect": float(cumulative[t - 1]),
+            }
+            for t in durations
+        )
+    data = series - series.iloc[:feasibility_start].mean()
+    result = _synthetic_control(data, data.index[feasibility_start], donors)
+    pre = data.iloc[:feasibility_start]
+    residual = np.asarray(result.pre_impact).reshape(-1)
+    low, high = pre[donors].min(axis=1), pre[donors].max(axis=1)
+    outside = ((pre["treated"] < low) | (pre["treated"] > high)).mean()
+    facts = {
+        "treated_set": set_label(geos),
+        "n_geos": len(geos),
+        "n_donors": len(donors),
+        "pre_r2": float(np.asarray(result.score).reshape(-1)[0]),
+        "pre_rmse": float(np.sqrt(np.mean(residual**2))) * len(geos),
+        "outside_hull": float(outside),
+        "treated_share": float(wide[list(geos)].sum().sum() / wide.sum().sum()),
+    }
+    return rows, facts
+
+
+def placebo_noise(
+    panel: pd.DataFrame,
+    sets: Sequence[Sequence[str]],
+    durations: Sequence[int],
+    *,
+    pre_end: Any = None,
+    value: str = "y",
+    scale: Mapping[str, float] | None = None,
+    n_windows: int | None = None,
+    min_train: int = MIN_TRAIN_WEEKS,
+    min_donors: int = 3,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> PlaceboNoise:
+    """Fit CausalPy synthetic controls on placebo windows and measure the read-out error.
+
+    For each treated set, the treated series is the mean of its geos' sales (so a
+    convex combination of single donor geos can match it) and the donors are all
+    other geos. Each placebo window starts at one of the weeks of the pre-period
+    (after ``min_train`` weeks of fit and before the longest
+    duration runs past ``pre_end``); the synthetic control is fitted on the weeks
+    before the window, each series centred on their mean, and its impact summed
+    over the first ``T`` weeks of the window, times the set's size, is the
+    placebo effect of a ``T``-week test on the set's total.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long panel with ``date``, ``geo`` and the sales column ``value``.
+    sets : sequence of sequence of str
+        Treated sets (e.g. from :func:`treated_sets`).
+    durations : sequence of int
+        Test lengths in weeks.
+    pre_end : date, optional
+        First week not to use (an experiment's start); default: after the last week.
+    value : str
+        Sales column.
+    scale : dict, optional
+        Per-geo divisor (the model's target scale) to put sales on the model scale.
+    n_windows : int, optional
+        Placebo windows per set, spread evenly over the possible starts (>= 2);
+        default every start (consecutive windows overlap, so more of them add
+        less than independent ones would).
+    min_train : int
+        Weeks before the first window (>= 8).
+    min_donors : int
+        Fewest donors a set may leave (>= 1).
+    n_jobs : int
+        Worker processes over the sets (joblib); 1 runs in this process.
+    progress : bool
+        Print one line per set.
+
+    Returns
+    -------
+    PlaceboNoise
+    """
+    wide = _wide(panel, value, scale)
+    geos = list(wide.columns)
+    weeks = check_durations(durations, "durations")
+    if n_windows is not None:
+        n_windows = check_int("n_windows", n_windows, minimum=2)
+    min_train = check_int("min_train", min_train, minimum=8, unit="weeks")
+    min_donors = check_int("min_donors", min_donors, minimum=1)
+    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
+    progress = check_bool("progress", progress)
+    if pre_end is not None:
+        end = check_date("pre_end", pre_end)
+        wide = wide[wide.index < end]
+    checked = _check_sets(sets, geos, min_donors)
+    longest = max(weeks)
+    last_start = len(wide) - longest
+    if last_start < min_train:
+        raise ValueError(
+            f"durations must be <= {len(wide) - min_train} weeks: the pre-period has "
+            f"{len(wide)} weeks and a placebo window needs {min_train} weeks of fit before it "
+            f"(got a longest duration of {longest})"
+        )
+    if n_windows is None:
+        starts = list(range(min_train, last_start + 1))
+    else:
+        starts = sorted(set(np.linspace(min_train, last_start, n_windows).round().astype(int)))
+    feasibility_start = len(wide) - longest
+    jobs = [(wide, s, starts, weeks, feasibility_start) for s in checked]
+    if n_jobs == 1:
+        results = []
+        for i, job in enumerate(jobs, 1):
+            results.append(_placebo_one_set(*job))
+            if progress:
+                print(f"placebo {i}/{len(jobs)} {set_label(job[1])}: {len(starts)} windows")
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs, verbose=5 if progress else 0)(
+            delayed(_placebo_one_set)(*job) for job in jobs
+        )
+    effects = pd.DataFrame([row for rows, _ in results for row in rows])
+    feasibility = pd.DataFrame([facts for _, facts in results]).set_index("treated_set")
+    settings = {
+        "sets": [set_label(s) for s in checked],
+        "durations": list(weeks),
+        "n_windows": n_windows,
+        "min_train": min_train,
+        "pre_weeks": len(wide),
+        "value": value,
+    }
+    return PlaceboNoise(effects, feasibility, settings)
+
+
+def _check_sets(
+    sets: Sequence[Sequence[str]], geos: list[str], min_donors: int
+) -> list[tuple[str, ...]]:
+    if isinstance(sets, str) or not isinstance(sets, Sequence) or not sets:
+        raise ValueError("sets must be a non-empty sequence of treated sets (sequences of geos)")
+    out = []
+    for i, s in enumerate(sets):
+        members = (s,) if isinstance(s, str) else tuple(s)
+        if not members:
+            raise ValueError(f"sets[{i}] is empty: a treated set needs at least one geo")
+        unknown = [g for g in members if g not in geos]
+        if unknown:
+            raise ValueError(f"sets[{i}] has unknown geo(s) {unknown}; geos are {geos}")
+        if len(set(members)) != len(members):
+            raise ValueError(f"sets[{i}] repeats a geo: {list(members)}")
+        donors = len(geos) - len(members)
+        if donors < min_donors:
+            raise ValueError(
+                f"sets[{i}] = {list(members)} leaves {donors} donor geo(s); a synthetic control "
+                f"needs at least min_donors={min_donors} untreated geos"
+            )
+        out.append(tuple(sorted(members)))
+    return out
+
+
+class GeoDesigner:
+    """Rank geo tests: which geos to treat, with which channel, change and duration.
+
+    Parameters
+    ----------
+    designer : ExperimentDesigner
+        A designer with one unit per geo (:meth:`ExperimentDesigner.from_mmm` on a
+        geo MMM, or :meth:`~ExperimentDesigner.from_idata` on its posterior).
+    panel : pandas.DataFrame
+        The long panel the model was fitted on (``date``, ``geo``, ``value``).
+    pre_end : date, optional
+        First week the placebo windows may not use.
+    value : str
+        Sales column of the panel.
+    """
+
+    def __init__(
+        self,
+        designer: ExperimentDesigner,
+        panel: pd.DataFrame,
+        *,
+        pre_end: Any = None,
+        value: str = "y",
+    ) -> None:
+        if not isinstance(designer, ExperimentDesigner):
+            raise TypeError(
+                f"designer must be an ExperimentDesigner, got {type(designer).__name__}"
+            )
+        if len(designer.units) < 2:
+            raise ValueError("designer must have one unit per geo (a geo MMM's posterior)")
+        wide = _wide(panel, value, None)
+        if sorted(wide.columns) != sorted(designer.units):
+            raise ValueError(
+                f"panel geos {sorted(wide.columns)} must be the designer's {sorted(designer.units)}"
+            )
+        self.designer = designer
+        self.panel = panel
+        self.pre_end = None if pre_end is None else check_date("pre_end", pre_end)
+        self.value = value
+        self._placebo: dict[tuple[Any, ...], PlaceboNoise] = {}
+
+    @property
+    def geos(self) -> list[str]:
+        """The panel's geos, as the designer orders them."""
+        return list(self.designer.units)
+
+    def placebo(
+        self,
+        sets: Sequence[Sequence[str]],
+        durations: Sequence[int],
+        *,
+        n_windows: int | None = None,
+        min_train: int = MIN_TRAIN_WEEKS,
+        min_donors: int = 3,
+        n_jobs: int = 1,
+        progress: bool = True,
+    ) -> PlaceboNoise:
+        """:func:`placebo_noise` on the model scale, cached per set and arguments."""
+        checked = _check_sets(sets, self.geos, check_int("min_donors", min_donors, minimum=1))
+        weeks = check_durations(durations, "durations")
+        key = (tuple(weeks), n_windows, min_train, min_donors)
+        cached = [self._placebo.get((s, *key)) for s in checked]
+        missing = [s for s, c in zip(checked, cached, strict=True) if c is None]
+        if missing:
+            scale = dict(zip(self.geos, self.designer.target_scale, strict=True))
+            fresh = placebo_noise(
+                self.panel, missing, weeks, pre_end=self.pre_end, value=self.value,
+                scale=scale, n_windows=n_windows, min_train=min_train, min_donors=min_donors,
+                n_jobs=n_jobs, progress=progress,
+            )  # fmt: skip
+            for s in missing:
+                label = set_label(s)
+                self._placebo[(s, *key)] = PlaceboNoise(
+                    fresh.effects[fresh.effects["treated_set"] == label].reset_index(drop=True),
+                    fresh.feasibility.loc[[label]],
+                    fresh.settings,
+                )
+        parts = [self._placebo[(s, *key)] for s in checked]
+        return PlaceboNoise(
+            pd.concat([p.effects for p in parts], ignore_index=True),
+            pd.concat([p.feasibility for p in parts]),
+            parts[0].settings,
+        )
+
+    def rank(
+        self,
+        sets: Sequence[Sequence[str]] | None = None,
+        *,
+        channels: Sequence[str] | None = None,
+        spend_changes: Sequence[float] = (0.5,),
+        durations: Sequence[int] = (4, 6, 8, 12),
+        placebo: bool = True,
+        significance_level: float = 0.05,
+        hdi_prob: float = HDI_PROB,
+        learning_value: bool = True,
+        n_outcomes: int = DEFAULT_OUTCOMES,
+        random_seed: int = 0,
+        min_r2: float = 0.5,
+        n_windows: int | None = None,
+        min_train: int = MIN_TRAIN_WEEKS,
+        min_donors: int = 3,
+        n_jobs: int = 1,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Evaluate and rank every treated set x channel x spend change x duration.
+
+        Parameters
+        ----------
+        sets : sequence of sequence of str, optional
+            Treated sets; default every single geo.
+        channels : sequence of str, optional
+            Default every channel of the designer.
+        spend_changes : sequence of float
+            Relative changes of weekly spend in the treated geos.
+        durations : sequence of int
+            Weeks.
+        placebo : bool
+            Measure the read-out noise with :meth:`placebo` and use the larger of
+            the placebo and model sds; ``False`` uses the model's alone.
+        significance_level, hdi_prob
+            In (0, 1).
+        learning_value : bool
+            Add each candidate's expected posterior-sd reduction of the channel's
+            steady-state ROAS in the treated geos (:mod:`labkit.design.learning`).
+        n_outcomes, random_seed
+            Simulated outcomes per candidate for the learning value, and their seed.
+        min_r2 : float
+            A set whose pre-period synthetic-control R² is below this is flagged
+            ``feasible = False`` (placebo only).
+        n_windows, min_train, min_donors, n_jobs, progress
+            As in :func:`placebo_noise`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per candidate, best first: the set and candidate, the expected
+            total lift and its HDI, ``sigma_model``, ``sigma_placebo`` and the
+            ``sigma`` used, ``assurance``, ``learning_value`` (and ``learning_ess``),
+            ``net_cost`` (model scale and, with the designer's channel scale,
+            ``net_cost_currency``), ``assurance_per_cost``, the feasibility
+            columns, ``dominated`` (another candidate is at least as good on
+            |net cost|, assurance and learning value, and better on one) and
+            ``rank``. Feasible, undominated candidates come first, by assurance
+            per unit of |net cost|.
+        """
+        d = self.designer
+        checked = _check_sets(
+            [(g,) for g in self.geos] if sets is None else sets,
+            self.geos,
+            check_int("min_donors", min_donors, minimum=1),
+        )
+        chans = [
+            d._check_channel(c, "channels")
+            for c in check_strings("channels", channels, default=d.channels)
+        ]
+        changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
+        weeks = np.array(check_durations(durations, "durations"))
+        sig = check_probability("significance_level", significance_level)
+        prob = check_probability("hdi_prob", hdi_prob)
+        placebo = check_bool("placebo", placebo)
+        learning_value = check_bool("learning_value", learning_value)
+        min_r2 = check_number("min_r2", min_r2, high=1.0)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
+        index = {g: i for i, g in enumerate(d.units)}
+        members = np.zeros((len(checked), len(d.units)))
+        for i, s in enumerate(checked):
+            members[i, [index[g] for g in s]] = 1.0
+        lifts, _ = d._lifts(chans, changes, weeks)  # (C, U, K, T, D)
+        set_lifts = np.einsum("su,cuktd->scktd", members, lifts)
+        per_unit = np.array([d.sigma_d(weeks, g) for g in d.units])  # (U, T)
+        sigma_model = np.sqrt(members @ per_unit**2)  # (S, T)
+        spend = np.array([d.current_spend[c] for c in chans])  # (C, U)
+        set_spend = members @ spend.T  # (S, C)
+        labels = [set_label(s) for s in checked]
+        shape = set_lifts.shape[:-1]  # (S, C, K, T)
+
+        def column(values: Any) -> np.ndarray:
+            return np.broadcast_to(values, shape).ravel()
+
+        sigma_placebo = np.full(len(checked) * len(weeks), np.nan).reshape(len(checked), -1)
+        feasibility = None
+        if placebo:
+            noise = self.placebo(
+                checked, weeks.tolist(), n_windows=n_windows, min_train=min_train,
+                min_donors=min_donors, n_jobs=n_jobs, progress=progress,
+            )  # fmt: skip
+            sigma_placebo = noise.sigma().reindex(index=labels, columns=weeks).to_numpy()
+            feasibility = noise.feasibility.reindex(labels)
+        sigma = np.fmax(sigma_model, np.nan_to_num(sigma_placebo, nan=0.0))
+        sd = column(sigma[:, None, None, :])
+        draws = set_lifts.reshape(-1, set_lifts.shape[-1])
+        plain, _ = assurance(draws, sd, sig)
+        bounds = hdi(draws, prob)
+        net_cost = column(
+            set_spend[:, :, None, None] * changes[None, None, :, None] * weeks[None, None, None, :]
+        )
+        table = pd.DataFrame(
+            {
+                "treated_set": column(np.array(labels, dtype=object)[:, None, None, None]),
+                "n_geos": column(members.sum(axis=1)[:, None, None, None]).astype(int),
+                "channel": column(np.array(chans, dtype=object)[None, :, None, None]),
+                "spend_change": column(changes[None, None, :, None]),
+                "duration": column(weeks[None, None, None, :]),
+                "lift_mean": draws.mean(axis=1),
+                "lift_low": bounds[:, 0],
+                "lift_high": bounds[:, 1],
+                "sigma_model": column(sigma_model[:, None, None, :]),
+                "sigma_placebo": column(sigma_placebo[:, None, None, :]),
+                "sigma": sd,
+                "assurance": plain,
+                "net_cost": net_cost,
+            }
+        )
+        scale = np.array([d.channel_scale[c] for c in chans])
+        table["net_cost_currency"] = net_cost * column(scale[None, :, None, None])
+        table["assurance_per_cost"] = plain / np.abs(net_cost).clip(min=1e-12)
+        if learning_value:
+            # the channel's steady-state ROAS in the treated geos, per set and draw: (S, C, D)
+            contribution = np.array([d.steady_state_contribution(c) for c in chans])
+            roas = np.einsum("su,cud->scd", members, contribution) / set_spend[:, :, None].clip(
+                min=1e-12
+            )
+            which = np.broadcast_to(
+                np.arange(len(checked))[:, None, None, None] * len(chans)
+                + np.arange(len(chans))[None, :, None, None],
+                shape,
+            ).ravel()
+            value = expected_sd_reduction(
+                draws, sd, roas.reshape(-1, roas.shape[-1])[which], n_outcomes=check_int(
+                    "n_outcomes", n_outcomes, minimum=8
+                ), rng=np.random.default_rng(random_seed),
+            )  # fmt: skip
+            table["learning_value"] = value.reduction
+            table["learning_ess"] = value.ess
+        if feasibility is not None:
+            facts = feasibility.loc[table["treated_set"]].reset_index(drop=True)
+            table = pd.concat([table, facts.drop(columns=["n_geos"])], axis=1)
+            table["feasible"] = table["pre_r2"] >= min_r2
+        else:
+            table["feasible"] = True
+        objectives = [-np.abs(table["net_cost"]), table["assurance"]]
+        if learning_value:
+            objectives.append(table["learning_value"])
+        table["dominated"] = pareto_dominated(np.column_stack(objectives))
+        order = np.lexsort(
+            (-table["assurance_per_cost"].to_numpy(), table["dominated"], ~table["feasible"])
+        )
+        table = table.iloc[order].reset_index(drop=True)
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        return table
+
+
+def simulate_placebo_detection(
+    geo_designer: GeoDesigner,
+    dataset: Any,
+    treated_set: Sequence[str],
+    channel: str,
+    spend_change: float,
+    duration: int,
+    *,
+    sigma: float,
+    n_tests: int = 200,
+    significance_level: float = 0.05,
+    min_train: int = MIN_TRAIN_WEEKS,
+    random_seed: int = 0,
+) -> pd.DataFrame:
+    """Run simulated geo tests end to end and read each with a CausalPy synthetic control.
+
+    Each test happens in a new draw of the ``geo_panel`` world: the same spend and
+    true curves, new weekly noise (the data-generating process's own iid Normal
+    draw per geo and week). A window of ``duration`` weeks is chosen at random in
+    the pre-period; a posterior draw of the candidate's lift (the design prior the
+    assurance averages over) is added to the treated geos' sales over the window,
+    each geo's own lift spread evenly over its weeks; the synthetic control fitted
+    on the weeks before reads it (the set's mean against the other geos, times the
+    set's size), and a two-sided z-test with ``sigma`` decides. The share of
+    significant tests is what the assurance with ``sigma`` predicts.
+
+    Parameters
+    ----------
+    geo_designer : GeoDesigner
+        Its designer's posterior gives the lift draws.
+    dataset : SimulatedDataset
+        The ``geo_panel`` data set the designer's panel came from (its truth gives
+        the noise-free sales and the noise sd).
+    treated_set : sequence of str
+    channel : str
+    spend_change : float
+    duration : int
+    sigma : float
+        Standard error the read-out is judged with (model scale, > 0).
+    n_tests : int
+        Simulated tests (>= 1).
+    significance_level : float
+    min_train : int
+        Fewest pre-window weeks a synthetic control is fitted on.
+    random_seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test: ``start``, ``draw``, ``true_lift``, ``estimate``,
+        ``significant``.
+    """
+    from scipy.special import ndtri
+
+    from labkit.data.experiments import channel_response
+
+    if not isinstance(geo_designer, GeoDesigner):
+        raise TypeError(f"geo_designer must be a GeoDesigner, got {type(geo_designer).__name__}")
+    if getattr(dataset, "name", None) != "geo_panel":
+        raise ValueError("dataset must be the geo_panel data set the designer was built on")
+    d = geo_designer.designer
+    (members,) = _check_sets([treated_set], geo_designer.geos, 1)
+    channel = d._check_channel(channel)
+    weeks = check_int("duration", duration, minimum=1, unit="weeks")
+    sigma = check_number("sigma", sigma, low=0.0, low_open=True)
+    n_tests = check_int("n_tests", n_tests, minimum=1)
+    z = float(ndtri(1 - check_probability("significance_level", significance_level) / 2))
+    rng = np.random.default_rng([0x6E0, check_int("random_seed", random_seed, minimum=0)])
+    truth, df = dataset.truth, dataset.data
+    wide = _wide(df, geo_designer.value, None)
+    if geo_designer.pre_end is not None:
+        wide = wide[wide.index < geo_designer.pre_end]
+    n_pre = len(wide)
+    if n_pre - weeks < min_train:
+        raise ValueError(
+            f"duration must be <= {n_pre - min_train} weeks to leave {min_train} weeks of fit"
+        )
+    geos = list(wide.columns)
+    mean = pd.DataFrame(index=wide.index, columns=geos, dtype=float)
+    for g in geos:
+        rows = df[df["geo"] == g].set_index("date").loc[wide.index]
+        mean[g] = truth["intercept"][g] + sum(
+            channel_response(dataset, c, g)[1](rows[c].to_numpy()) for c in truth["channels"]
+        )
+    noise_sd = np.array([truth["y_sigma"][g] for g in geos])
+    scale = dict(zip(d.units, d.target_scale, strict=True))
+    lifts, _ = d._lifts([channel], np.array([spend_change]), np.array([weeks]))
+    unit = [d.units.index(g) for g in members]
+    per_geo = lifts[0][unit, 0, 0, :]  # (set, draws), model scale
+    donors = [g for g in geos if g not in members]
+    out = []
+    for _ in range(n_tests):
+        start = int(rng.integers(min_train, n_pre - weeks + 1))
+        draw = int(rng.integers(0, per_geo.shape[1]))
+        sales = mean + rng.standard_normal(mean.shape) * noise_sd
+        sales = sales / np.array([scale[g] for g in geos])
+        window = sales.iloc[: start + weeks].copy()
+        for g, lift in zip(members, per_geo[:, draw], strict=True):
+            window.iloc[start:, geos.index(g)] += lift / weeks
+        series = window[donors].assign(treated=window[list(members)].mean(axis=1))
+        data = series - series.iloc[:start].mean()
+        result = _synthetic_control(data, data.index[start], donors)
+        estimate = float(np.asarray(result.post_impact).reshape(-1)[:weeks].sum()) * len(members)
+        out.append(
+            {
+                "start": data.index[start],
+                "draw": draw,
+                "true_lift": float(per_geo[:, draw].sum()),
+                "estimate": estimate,
+                "significant": abs(estimate) > z * sigma,
+            }
+        )
+    return pd.DataFrame(out)

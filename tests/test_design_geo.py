@@ -1,0 +1,164 @@
+"""Geo-level design: treated sets, placebo read-out noise from CausalPy, the ranked table."""
+
+import causalpy as cp
+import numpy as np
+import pandas as pd
+import pytest
+from fakes import fake_geo_idata
+
+from labkit.design import ExperimentDesigner
+from labkit.design.geo import (
+    GeoDesigner,
+    PlaceboNoise,
+    placebo_noise,
+    set_label,
+    simulate_placebo_detection,
+    treated_sets,
+)
+
+
+@pytest.fixture(scope="module")
+def geo_designer(geo):
+    truth, df = geo.truth, geo.data
+    pre = df[~df["experiment"]]
+    spend = {
+        c: np.array(
+            [
+                pre.loc[pre["geo"] == g, c].tail(8).mean() / truth["channel_scale"][c]
+                for g in truth["geos"]
+            ]
+        )
+        for c in truth["channels"]
+    }
+    designer = ExperimentDesigner.from_idata(
+        fake_geo_idata(geo, draws=500),
+        current_spend=spend,
+        residual_std=np.array([truth["y_sigma"][g] for g in truth["geos"]]),
+        l_max=truth["l_max"],
+        channel_scale=truth["channel_scale"],
+    )
+    return GeoDesigner(designer, df, pre_end=truth["experiment_start"])
+
+
+def test_treated_sets_leave_enough_donors():
+    geos = [f"g{i}" for i in range(8)]
+    sets = treated_sets(geos, 2)
+    assert len(sets) == 8 + 28 and sets[0] == ("g0",) and sets[-1] == ("g6", "g7")
+    assert len(treated_sets(geos, 5, min_donors=3)) == sum(
+        len(treated_sets(geos, k, min_donors=3)) - len(treated_sets(geos, k - 1, min_donors=3))
+        if k > 1
+        else 8
+        for k in range(1, 6)
+    )
+    with pytest.raises(ValueError, match="max_size must be <= 5"):
+        treated_sets(geos, 6, min_donors=3)
+    assert set_label(("a", "b")) == "a+b"
+
+
+def test_placebo_effects_are_causalpys_synthetic_control_on_windows_where_nothing_happened(geo):
+    df, start = geo.data, geo.truth["experiment_start"]
+    noise = placebo_noise(df, [("geo_01",), ("geo_02", "geo_04")], [4, 8], pre_end=start,
+                          n_windows=4, progress=False)  # fmt: skip
+    assert isinstance(noise, PlaceboNoise)
+    effects = noise.effects
+    assert len(effects) == 2 * 4 * 2
+    # one window by hand: the pair's mean against the six other geos, fitted before the window
+    wide = df.pivot(index="date", columns="geo", values="y")
+    wide = wide[wide.index < pd.Timestamp(start)]
+    first = effects[(effects["treated_set"] == "geo_02+geo_04") & (effects["duration"] == 8)]
+    i0 = wide.index.get_loc(first["start"].iloc[0])
+    donors = [g for g in wide.columns if g not in ("geo_02", "geo_04")]
+    series = wide[donors].assign(treated=wide[["geo_02", "geo_04"]].mean(axis=1)).iloc[: i0 + 8]
+    data = series - series.iloc[:i0].mean()
+    with pytest.warns(UserWarning, match="onvex hull"):
+        result = cp.SyntheticControl(
+            data,
+            data.index[i0],
+            control_units=donors,
+            treated_units=["treated"],
+            model=cp.skl_models.WeightedProportion(),
+        )
+    by_hand = 2 * float(np.asarray(result.post_impact).reshape(-1)[:8].sum())
+    assert first["effect"].iloc[0] == pytest.approx(by_hand, abs=1e-10)
+    sigma = noise.sigma()
+    assert sigma.shape == (2, 2)
+    mine = effects[(effects["treated_set"] == "geo_01") & (effects["duration"] == 4)]["effect"]
+    assert sigma.loc["geo_01", 4] == pytest.approx(np.sqrt(np.mean(mine**2)))
+    facts = noise.feasibility
+    assert facts.loc["geo_01", "n_donors"] == 7 and facts.loc["geo_02+geo_04", "n_donors"] == 6
+    assert ((facts["outside_hull"] >= 0) & (facts["outside_hull"] <= 1)).all()
+    assert facts["treated_share"].between(0, 1).all()
+    share = wide[["geo_02", "geo_04"]].sum().sum() / wide.sum().sum()
+    assert facts.loc["geo_02+geo_04", "treated_share"] == pytest.approx(share)
+
+
+def test_model_noise_ranking_sums_lifts_over_the_set(geo_designer):
+    sets = [("geo_00",), ("geo_02",), ("geo_00", "geo_02")]
+    table = geo_designer.rank(sets, placebo=False, learning_value=False, durations=(4, 8))
+    assert len(table) == 3 * 2 * 1 * 2
+    assert table["rank"].tolist() == list(range(1, len(table) + 1))
+    key = ["channel", "duration"]
+    one = table.set_index(["treated_set", *key])
+    pair = one.loc["geo_00+geo_02"]
+    singles = one.loc["geo_00"][["lift_mean"]] + one.loc["geo_02"][["lift_mean"]]
+    np.testing.assert_allclose(pair["lift_mean"], singles.loc[pair.index, "lift_mean"], rtol=1e-12)
+    quad = np.sqrt(one.loc["geo_00"]["sigma_model"] ** 2 + one.loc["geo_02"]["sigma_model"] ** 2)
+    np.testing.assert_allclose(pair["sigma_model"], quad.loc[pair.index], rtol=1e-12)
+    assert (table["sigma"] == table["sigma_model"]).all() and table["sigma_placebo"].isna().all()
+    assert (table["n_geos"] == table["treated_set"].str.count(r"\+") + 1).all()
+    # undominated first, then by assurance per unit of cost
+    assert not table["dominated"].iloc[: (~table["dominated"]).sum()].any()
+    front = table[~table["dominated"]]["assurance_per_cost"].to_numpy()
+    assert (np.diff(front) <= 0).all()
+
+
+def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monkeypatch):
+    sets = [("geo_01",), ("geo_03",)]
+    table = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
+    assert (table["sigma"] == np.fmax(table["sigma_model"], table["sigma_placebo"])).all()
+    assert {"pre_r2", "pre_rmse", "outside_hull", "treated_share", "n_donors", "feasible"} <= set(
+        table.columns
+    )
+    assert table["learning_value"].between(-0.05, 1).all() and (table["learning_ess"] > 1).all()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("placebo fits must come from the cache")
+
+    monkeypatch.setattr("labkit.design.geo.placebo_noise", refuse)
+    again = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_bad_geo_designs_name_the_argument(geo_designer, geo):
+    with pytest.raises(ValueError, match=r"sets\[0\] has unknown geo"):
+        geo_designer.rank([("geo_99",)], placebo=False)
+    with pytest.raises(ValueError, match="leaves 0 donor"):
+        geo_designer.rank([tuple(geo.truth["geos"])], placebo=False)
+    with pytest.raises(ValueError, match="durations must be <= "):
+        geo_designer.placebo([("geo_01",)], [80], progress=False)
+    with pytest.raises(ValueError, match="repeats a geo"):
+        geo_designer.rank([("geo_01", "geo_01")], placebo=False)
+    with pytest.raises(TypeError, match="designer must be an ExperimentDesigner"):
+        GeoDesigner(object(), geo.data)
+    with pytest.raises(ValueError, match="panel geos"):
+        GeoDesigner(geo_designer.designer, geo.data[geo.data["geo"] != "geo_07"])
+    with pytest.raises(ValueError, match="missing"):
+        GeoDesigner(geo_designer.designer, geo.data.drop(columns="y"))
+    with pytest.raises(ValueError, match="unknown channel"):
+        geo_designer.rank([("geo_01",)], channels=["tv"], placebo=False)
+
+
+@pytest.mark.slow
+def test_simulated_geo_tests_are_read_by_the_synthetic_control(geo_designer, geo):
+    args = (geo_designer, geo, ("geo_01",), "channel_2", 0.5, 6)
+    loud = simulate_placebo_detection(*args, sigma=1e-6, n_tests=20, random_seed=1)
+    quiet = simulate_placebo_detection(*args, sigma=1e6, n_tests=20, random_seed=1)
+    assert loud["significant"].all() and not quiet["significant"].any()
+    pd.testing.assert_frame_equal(
+        loud.drop(columns="significant"), quiet.drop(columns="significant")
+    )
+    # the read-out error is the synthetic control's, not the injected lift's: about 0.2 here
+    error = loud["estimate"] - loud["true_lift"]
+    assert 0.05 < error.std() < 0.6 and abs(error.mean()) < 0.3
+    with pytest.raises(ValueError, match="geo_panel"):
+        simulate_placebo_detection(geo_designer, None, ("geo_01",), "channel_2", 0.5, 6, sigma=1.0)
