@@ -4,9 +4,8 @@ import causalpy as cp
 import numpy as np
 import pandas as pd
 import pytest
-from fakes import fake_geo_idata
 
-from labkit.design import ExperimentDesigner
+from labkit.design import geo_panel_designer
 from labkit.design.geo import (
     GeoDesigner,
     PlaceboNoise,
@@ -19,25 +18,18 @@ from labkit.design.geo import (
 
 @pytest.fixture(scope="module")
 def geo_designer(geo):
-    truth, df = geo.truth, geo.data
-    pre = df[~df["experiment"]]
-    spend = {
-        c: np.array(
-            [
-                pre.loc[pre["geo"] == g, c].tail(8).mean() / truth["channel_scale"][c]
-                for g in truth["geos"]
-            ]
-        )
-        for c in truth["channels"]
-    }
-    designer = ExperimentDesigner.from_idata(
-        fake_geo_idata(geo, draws=500),
-        current_spend=spend,
-        residual_std=np.array([truth["y_sigma"][g] for g in truth["geos"]]),
-        l_max=truth["l_max"],
-        channel_scale=truth["channel_scale"],
-    )
-    return GeoDesigner(designer, df, pre_end=truth["experiment_start"])
+    designer = geo_panel_designer(geo, n_draws=500, spread=0.1, seed=3)
+    return GeoDesigner(designer, geo.data, pre_end=geo.truth["experiment_start"])
+
+
+def test_the_geo_panel_designer_is_centred_on_the_truth(geo):
+    designer = geo_panel_designer(geo, n_draws=4000, spread=0.1, seed=3)
+    truth = geo.truth
+    lam = designer.saturation_draws("channel_1", "geo_03")["lam"]
+    assert np.median(lam) == pytest.approx(truth["saturation_lam"]["geo_03"]["channel_1"], rel=0.02)
+    assert np.std(np.log(lam)) == pytest.approx(0.1, rel=0.05)
+    with pytest.raises(ValueError, match="geo_panel"):
+        geo_panel_designer(None)
 
 
 def test_treated_sets_leave_enough_donors():

@@ -11,7 +11,9 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 - :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
 - :mod:`~labkit.design.checks`: argument checks and the default grid;
 - :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
-- :mod:`~labkit.design.fixture`: a posterior with known truth, without fitting.
+- :mod:`~labkit.design.geo`: :class:`GeoDesigner`, which geos to treat in a geo test,
+  with the synthetic control's read-out noise measured on placebo windows;
+- :mod:`~labkit.design.fixture`: posteriors with known truth, without fitting.
 """
 
 from labkit.design.checks import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, MAX_SPEND_CHANGE
@@ -21,8 +23,10 @@ from labkit.design.fixture import (
     DESIGNER_EDGE_TRUTH,
     DESIGNER_TRUTH,
     DesignerFixture,
+    geo_panel_designer,
     simulate_designer_fixture,
 )
+from labkit.design.geo import GeoDesigner, PlaceboNoise, placebo_noise, treated_sets
 from labkit.design.lift import LiftModel
 from labkit.design.recommendations import (
     CandidateSummary,
@@ -40,13 +44,18 @@ __all__ = [
     "CandidateSummary",
     "DesignerFixture",
     "ExperimentDesigner",
+    "GeoDesigner",
     "LiftModel",
     "MMMFacts",
     "NullChannel",
+    "PlaceboNoise",
     "PosteriorDraws",
     "Recommendation",
     "Recommendations",
+    "geo_panel_designer",
     "mmm_facts",
+    "placebo_noise",
     "posterior_draws",
     "simulate_designer_fixture",
+    "treated_sets",
 ]

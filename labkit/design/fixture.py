@@ -286,3 +286,70 @@ def simulate_designer_fixture(
         residual_autocorr=float(resid[1:] @ resid[:-1] / (resid @ resid)),
         spend_correlation=spend.corr(),
     )
+
+
+def geo_panel_designer(
+    dataset: Any,
+    *,
+    n_draws: int = 1000,
+    spread: float = 0.1,
+    last_weeks: int = 8,
+    seed: int = 0,
+) -> ExperimentDesigner:
+    """Return a geo designer whose posterior sits around the ``geo_panel`` truth, unfitted.
+
+    Each geo's logistic ``lam`` and ``beta`` are the truth times a log-normal
+    factor with sd ``spread`` per draw, the adstock decay the truth plus N(0, 0.02);
+    the current spend is each geo's mean over the last ``last_weeks`` weeks before
+    the experiment, the residual sd the truth's ``y_sigma``. Model scale: spend
+    divided by the truth's channel scale, sales as simulated (target scale 1).
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        ``geo_panel``.
+    n_draws : int
+        Posterior draws (>= 10).
+    spread : float
+        Relative sd of ``lam`` and ``beta`` over the draws (>= 0).
+    last_weeks : int
+        Weeks averaged for the current spend (>= 1).
+    seed : int
+
+    Returns
+    -------
+    ExperimentDesigner
+    """
+    if getattr(dataset, "name", None) != "geo_panel":
+        raise ValueError("dataset must be load_dataset('geo_panel') or simulate_geo_panel(...)")
+    n_draws = _positive_int("n_draws", n_draws, minimum=10)
+    spread = check_number("spread", spread, low=0.0)
+    last_weeks = _positive_int("last_weeks", last_weeks)
+    rng = np.random.default_rng(_seed(seed))
+    truth, df = dataset.truth, dataset.data
+    geos, channels = list(truth["geos"]), list(truth["channels"])
+    pre = df[~df["experiment"]]
+    shape = (len(geos), n_draws)
+    params, alpha, spend = {}, {}, {}
+    for c in channels:
+        params[c] = {
+            name: np.array([truth[f"saturation_{name}"][g][c] for g in geos])[:, None]
+            * np.exp(rng.normal(0.0, spread, shape))
+            for name in ("lam", "beta")
+        }
+        alpha[c] = np.clip(truth["adstock_alpha"][c] + rng.normal(0.0, 0.02, shape), 0.0, 0.99)
+        spend[c] = np.array(
+            [pre.loc[pre["geo"] == g, c].tail(last_weeks).mean() for g in geos]
+        ) / float(truth["channel_scale"][c])
+    return ExperimentDesigner(
+        params=params,
+        adstock_alpha=alpha,
+        current_spend=spend,
+        residual_std=np.array([truth["y_sigma"][g] for g in geos]),
+        residual_autocorr=np.zeros(len(geos)),
+        l_max=int(truth["l_max"]),
+        normalize=bool(truth["adstock_normalize"]),
+        saturation="logistic",
+        units=geos,
+        channel_scale=dict(truth["channel_scale"]),
+    )
