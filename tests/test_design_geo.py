@@ -154,3 +154,19 @@ def test_simulated_geo_tests_are_read_by_the_synthetic_control(geo_designer, geo
     assert 0.05 < error.std() < 0.6 and abs(error.mean()) < 0.3
     with pytest.raises(ValueError, match="geo_panel"):
         simulate_placebo_detection(geo_designer, None, ("geo_01",), "channel_2", 0.5, 6, sigma=1.0)
+
+
+def test_geo_figures(geo_designer):
+    from labkit.design.plots import plot_geo_grid, plot_placebo_effects
+
+    sets = [("geo_01",), ("geo_03",), ("geo_05",)]
+    table = geo_designer.rank(sets, durations=(4, 8), progress=False, learning_value=False)
+    fig = plot_geo_grid(table, "assurance")
+    assert fig.axes[0].get_ylabel() == "treated geo" and len(fig.axes[0].get_yticklabels()) == 3
+    placebo = geo_designer.placebo(sets, (4, 8), progress=False)
+    fig = plot_placebo_effects(table, placebo, 8)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["geo_01", "geo_03", "geo_05"]
+    with pytest.raises(ValueError, match="value must be a column"):
+        plot_geo_grid(table, "nope")
+    with pytest.raises(ValueError, match="duration must be one of"):
+        plot_placebo_effects(table, placebo, 5)

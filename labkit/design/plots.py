@@ -13,7 +13,7 @@ aggregate of them).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -325,4 +325,116 @@ def plot_frontier(
     ax.set(xlabel="|net cost| (model scale)", ylabel="expected ROAS sd reduction (%)")
     ax.set_title("cost-learning frontier (black edge: not dominated)", fontsize=TITLE)
     ax.legend(fontsize=SMALL, loc="lower right")
+    return fig
+
+
+def plot_geo_grid(
+    table: pd.DataFrame,
+    value: str = "assurance_per_cost",
+    *,
+    channel: str | None = None,
+    spend_change: float | None = None,
+) -> Figure:
+    """Single treated geos by duration, coloured by a column of a geo ranking.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :meth:`labkit.design.GeoDesigner.rank`.
+    value : str
+        The colour: ``assurance``, ``assurance_per_cost``, ``learning_value`` or any
+        numeric column.
+    channel, spend_change : optional
+        Which candidates to show; default the first channel and change of the table.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A heatmap, geos as rows and durations as columns; geos flagged
+        ``feasible = False`` are hatched.
+    """
+    if value not in table.columns:
+        raise ValueError(f"value must be a column of the ranking, one of {list(table.columns)}")
+    singles = table[table["n_geos"] == 1]
+    if singles.empty:
+        raise ValueError("table has no single-geo candidates to draw")
+    channel = singles["channel"].iloc[0] if channel is None else channel
+    change = singles["spend_change"].iloc[0] if spend_change is None else spend_change
+    shown = singles[(singles["channel"] == channel) & (singles["spend_change"] == change)]
+    if shown.empty:
+        raise ValueError(f"no single-geo candidate for channel {channel!r}, change {change}")
+    grid = shown.pivot(index="treated_set", columns="duration", values=value).sort_index()
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(grid) + 1.6), layout="constrained")
+    sns.heatmap(grid, annot=True, fmt=".2f", cmap="viridis", ax=ax,
+                cbar_kws={"label": value.replace("_", " ")})  # fmt: skip
+    if "feasible" in shown.columns:
+        feasible = shown.drop_duplicates("treated_set").set_index("treated_set")["feasible"]
+        for row, geo in enumerate(grid.index):
+            if not bool(feasible.get(geo, True)):
+                ax.add_patch(
+                    plt.Rectangle((0, row), grid.shape[1], 1, fill=False, hatch="//", lw=0)
+                )
+    ax.set(xlabel="duration (weeks)", ylabel="treated geo")
+    title = f"{channel}, spend {change:+.0%}: {value.replace('_', ' ')}"
+    if "feasible" in shown.columns and not shown["feasible"].all():
+        title += " (hatched: donor fit too poor)"
+    ax.set_title(title, fontsize=TITLE)
+    return fig
+
+
+def plot_placebo_effects(
+    table: pd.DataFrame, placebo: Any, duration: int, *, channel: str | None = None
+) -> Figure:
+    """Placebo read-out errors of each treated set against the lift the model predicts.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :meth:`labkit.design.GeoDesigner.rank` (with placebo noise).
+    placebo : labkit.design.PlaceboNoise
+        The placebo fits behind it (:meth:`labkit.design.GeoDesigner.placebo`).
+    duration : int
+        The test length to show.
+    channel : str, optional
+        Whose predicted lift is marked; default the table's first channel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per set, the placebo effects (points: the synthetic control's error on a
+        window where nothing happened), their ± root-mean-square band, and the
+        expected lift with its HDI (the larger the gap, the easier the read).
+    """
+    effects = placebo.effects[placebo.effects["duration"] == duration]
+    if effects.empty:
+        raise ValueError(f"duration must be one of {sorted(placebo.effects['duration'].unique())}")
+    channel = table["channel"].iloc[0] if channel is None else channel
+    rows = table[(table["channel"] == channel) & (table["duration"] == duration)]
+    rows = rows.drop_duplicates("treated_set").set_index("treated_set")
+    sets = [s for s in dict.fromkeys(effects["treated_set"]) if s in rows.index]
+    if not sets:
+        raise ValueError("table and placebo share no treated set at this duration and channel")
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.5 * len(sets) + 1.8), layout="constrained")
+    rng = np.random.default_rng(0)
+    for i, s in enumerate(sets):
+        e = effects.loc[effects["treated_set"] == s, "effect"].to_numpy()
+        rms = float(np.sqrt(np.mean(e**2)))
+        ax.scatter(e, i + rng.uniform(-0.15, 0.15, len(e)), s=10, color="grey", alpha=0.6,
+                   label="placebo effect" if i == 0 else None)  # fmt: skip
+        ax.plot([-rms, rms], [i, i], color="black", lw=3, alpha=0.5,
+                label="± placebo sd" if i == 0 else None)  # fmt: skip
+        r = rows.loc[s]
+        ax.errorbar(
+            r["lift_mean"],
+            i + 0.3,
+            xerr=[[r["lift_mean"] - r["lift_low"]], [r["lift_high"] - r["lift_mean"]]],
+            fmt="o",
+            color="C3",
+            label="predicted lift (HDI)" if i == 0 else None,
+        )
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(sets)), sets)
+    ax.set_xlabel(f"total lift over {duration} weeks (model scale)")
+    ax.set_title(f"placebo read-out errors against the predicted lift of {channel}", fontsize=TITLE)
+    ax.legend(fontsize=SMALL, loc="best")
     return fig
