@@ -19,10 +19,10 @@ with a designer whose posterior sits around the panel's truth
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
+from bench_designer import median_ms  # the same timing helper (this folder is on sys.path)
 from scipy.special import ndtr, ndtri
 
 import labkit
@@ -31,15 +31,6 @@ from labkit.design.geo import simulate_placebo_detection
 from labkit.stats import assurance
 
 DURATIONS = (4, 6, 8, 12)
-
-
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def naive_rank(geo_designer: GeoDesigner) -> list[tuple[str, str, int, float]]:
