@@ -6,14 +6,8 @@ import pandas as pd
 import pytest
 
 from labkit.design import geo_panel_designer
-from labkit.design.geo import (
-    GeoDesigner,
-    PlaceboNoise,
-    placebo_noise,
-    set_label,
-    simulate_placebo_detection,
-    treated_sets,
-)
+from labkit.design.geo import GeoDesigner, simulate_placebo_detection
+from labkit.design.placebo import PlaceboNoise, placebo_noise, set_label, treated_sets
 
 
 @pytest.fixture(scope="module")
