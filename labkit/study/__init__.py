@@ -25,6 +25,7 @@ from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
 from labkit.study.elicitation import elicitation_study
 from labkit.study.geo import geo_study
+from labkit.study.learning import learning_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import Study, StudyResult, claim_summary, run_study
 
@@ -73,6 +74,13 @@ STUDIES: dict[str, Study] = {
         ),
         fast=True,
     ),
+    "learning": Study(
+        "learning",
+        learning_study,
+        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit, PyMC NUTS",
+        description="chapter 1: predicted learning value against refits with the simulated test",
+        fast=True,
+    ),
     "confounders": Study(
         "confounders",
         confounder_study,
@@ -89,6 +97,7 @@ DEFAULT_SEEDS = {
     "geo": range(20),
     "confounders": range(20),
     "elicitation": range(20),
+    "learning": range(8),
 }
 """Seeds each committed study runs."""
 

@@ -1,5 +1,8 @@
 """Study of chapter 1's learning value against real refits.
 
+Claims per candidate: the sd reduction the refit realises is within 25 % of the one
+the reweighting predicted for the same outcome.
+
 The designer predicts how much a test would narrow the posterior sd of a
 channel's ROAS by reweighting the draws it already has
 (:mod:`labkit.design.learning`). This study checks the prediction against what a
@@ -26,7 +29,7 @@ import numpy as np
 
 __all__ = ["CANDIDATES", "build_mmm", "learning_study"]
 
-CANDIDATES = (("tv", -0.5, 12), ("social", 0.5, 8))
+CANDIDATES = (("tv", -0.5, 12), ("social", -1.0, 12))
 """Channel, relative spend change and weeks of the refitted tests."""
 
 _OUTCOME_STREAM = 0x1EA2
@@ -94,7 +97,8 @@ def learning_study(seed: int) -> dict[str, Any]:
             f"{key}_predicted_ess": ess,
         }
         if np.sign(outcome) != np.sign(change):
-            row[f"{key}_realised_reduction"] = np.nan
+            row[f"{key}_realised_reduction"] = row[f"{key}_ratio"] = np.nan
+            row[f"claim_{key}_refit_within_25pct"] = False
             continue
         refit = build_mmm()
         refit.build_model(X, y)
@@ -103,6 +107,9 @@ def learning_study(seed: int) -> dict[str, Any]:
         after = ExperimentDesigner.from_mmm(refit, random_seed=seed)
         realised = 1 - float(after.roas_draws(channel).std()) / sd_now
         row[f"{key}_realised_reduction"] = realised
-        ratios.append(realised / row[f"{key}_predicted_reduction"])
+        ratio = realised / row[f"{key}_predicted_reduction"]
+        row[f"{key}_ratio"] = ratio
+        row[f"claim_{key}_refit_within_25pct"] = bool(abs(ratio - 1) <= 0.25)
+        ratios.append(ratio)
     row["mean_ratio"] = float(np.mean(ratios)) if ratios else np.nan
     return row
