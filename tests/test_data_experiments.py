@@ -9,7 +9,9 @@ import pytest
 
 import labkit
 from labkit.data.experiments import (
+    before_test,
     channel_response,
+    run_geo_test,
     simulate_lift_test,
     simulate_lift_tests,
     steady_state_lift,
@@ -201,3 +203,104 @@ def test_steady_state_lift_is_the_true_curve_and_a_varying_spend_lifts_less(conf
     assert abs(row["true_delta_y"]) < abs(held), "Jensen: the mean of concave lifts is smaller"
     with pytest.raises(ValueError, match="delta_x"):
         steady_state_lift(confounded, "x1", 0.4, -0.5)
+
+
+@pytest.fixture(scope="module")
+def geo_panel():
+    return labkit.load_dataset("geo_panel")
+
+
+def test_the_geo_panels_true_response_leaves_iid_noise(geo_panel):
+    """channel_response is the generating model's mean: what remains is its N(0, 0.08) noise."""
+    truth, df = geo_panel.truth, geo_panel.data
+    residual, response = [], {c: [] for c in truth["channels"]}
+    for g in truth["geos"]:
+        rows = df[df["geo"] == g]
+        parts = {c: channel_response(geo_panel, c, g)[1](rows[c].to_numpy()) for c in response}
+        residual.append(rows["y"].to_numpy() - truth["intercept"][g] - sum(parts.values()))
+        for c, part in parts.items():
+            response[c].append(part)
+    residual = np.concatenate(residual)
+    assert residual.std() == pytest.approx(0.08, abs=0.008) and abs(residual.mean()) < 0.01
+    for parts in response.values():
+        assert abs(np.corrcoef(residual, np.concatenate(parts))[0, 1]) < 0.1
+
+
+def test_rerunning_the_panels_own_test_gives_the_panel_back(geo_panel):
+    truth = geo_panel.truth
+    same = run_geo_test(geo_panel, truth["treated_geos"], "channel_1", 8, delta_x=0.15)
+    assert type(same) is type(geo_panel)
+    for column in ("y", "channel_1", "channel_2", "channel_1_counterfactual"):
+        np.testing.assert_allclose(same.data[column], geo_panel.data[column], atol=1e-9)
+    assert same.data["treated"].equals(geo_panel.data["treated"])
+    assert same.data["experiment"].equals(geo_panel.data["experiment"])
+
+
+def test_another_geo_test_changes_only_its_geos_and_weeks_by_the_true_lift(geo_panel):
+    run = run_geo_test(geo_panel, ["geo_03"], "channel_2", 6, spend_change=0.5)
+    truth, df = run.truth, run.data
+    assert truth["treated_geos"] == ["geo_03"] and truth["test_channel"] == "channel_2"
+    assert truth["delta_x"] is None and truth["spend_change"] == 0.5
+    assert truth["experiment_start"] == geo_panel.truth["experiment_start"]
+    weeks = sorted(df["date"].unique())
+    assert len(weeks) == 96 + 6 and str(weeks[-1].date()) == truth["experiment_end"]
+    start = pd.Timestamp(truth["experiment_start"])
+    test = df[df["experiment"]]
+    assert set(test["date"]) == set(weeks[96:]) and len(test) == 8 * 6
+    # the old test is gone: channel_1 is the untreated spend everywhere
+    old = geo_panel.data.set_index(["date", "geo"]).loc[
+        pd.MultiIndex.from_frame(df[["date", "geo"]])
+    ]
+    np.testing.assert_allclose(df["channel_1"], old["channel_1_counterfactual"], atol=1e-12)
+    moved = df["channel_2"].to_numpy() != old["channel_2"].to_numpy()
+    assert set(df.loc[moved, "geo"]) == {"geo_03"} and (df.loc[moved, "date"] >= start).all()
+    np.testing.assert_allclose(
+        df.loc[moved, "channel_2"], 1.5 * df.loc[moved, "channel_2_counterfactual"], rtol=1e-12
+    )
+    # sales move by the true lift of the new test minus the old test's, with the same noise
+    same_week = simulate_lift_test(
+        geo_panel, "channel_2", start, 6, spend_change=0.5, geo="geo_03", carryover=False
+    )
+    rows = df[(df["geo"] == "geo_03") & df["experiment"]]
+    before = old.loc[pd.MultiIndex.from_frame(rows[["date", "geo"]]), "y"].to_numpy()
+    assert (rows["y"].to_numpy() - before).mean() == pytest.approx(
+        float(same_week["true_delta_y"][0]), rel=1e-9
+    )
+    untouched = ~df["geo"].isin(geo_panel.truth["treated_geos"] + ["geo_03"])
+    np.testing.assert_allclose(
+        df.loc[untouched, "y"], old.loc[untouched.to_numpy(), "y"], atol=1e-12
+    )
+    assert before_test(run).data["date"].max() < start
+    pre, pre_old = before_test(run).data, before_test(geo_panel).data
+    assert len(pre) == len(pre_old) == 8 * 96
+    for column in ("y", "channel_1", "channel_2"):
+        np.testing.assert_allclose(pre[column], pre_old[column], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"treated_geos": ["geo_99"]}, ValueError, "treated_geos"),
+        ({"treated_geos": ["geo_00", "geo_00"]}, ValueError, "treated_geos"),
+        ({"treated_geos": [f"geo_{i:02d}" for i in range(7)]}, ValueError, "at least 2"),
+        ({"channel": "tv"}, ValueError, "channel must be one of"),
+        ({"weeks": 9}, ValueError, r"weeks must lie in \[1, 8\]"),
+        ({"weeks": 0}, ValueError, "weeks"),
+        ({"spend_change": None}, ValueError, "give exactly one of"),
+        ({"delta_x": 0.1}, ValueError, "give exactly one of"),
+        ({"spend_change": 6.0}, ValueError, "spend_change"),
+        ({"spend_change": 0.0}, ValueError, "spend_change must be non-zero"),
+        ({"spend_change": None, "delta_x": 0.0}, ValueError, "delta_x must be non-zero"),
+    ],
+)
+def test_run_geo_test_names_bad_arguments(geo_panel, kwargs, error, message):
+    args = {"treated_geos": ["geo_01"], "channel": "channel_1", "weeks": 4, "spend_change": 0.5}
+    with pytest.raises(error, match=message):
+        run_geo_test(geo_panel, **(args | kwargs))
+
+
+def test_geo_tests_need_the_geo_panel(confounded):
+    with pytest.raises(ValueError, match="geo_panel"):
+        run_geo_test(confounded, ["geo_01"], "x1", 4, spend_change=0.5)
+    with pytest.raises(ValueError, match="geo_panel"):
+        before_test(confounded)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from labkit.design import geo_panel_designer
-from labkit.design.geo import GeoDesigner, simulate_placebo_detection
+from labkit.design.geo import GeoDesigner, choose_design, simulate_placebo_detection
 from labkit.design.placebo import PlaceboNoise, placebo_noise, set_label, treated_sets
 
 
@@ -164,3 +164,37 @@ def test_geo_figures(geo_designer):
         plot_geo_grid(table, "nope")
     with pytest.raises(ValueError, match="duration must be one of"):
         plot_placebo_effects(table, placebo, 5)
+
+
+def _ranking(assurance, learning, feasible=None):
+    n = len(assurance)
+    return pd.DataFrame(
+        {
+            "treated_set": [f"geo_{i:02d}" for i in range(n)],
+            "assurance": assurance,
+            "learning_value": learning,
+            "feasible": [True] * n if feasible is None else feasible,
+        }
+    )
+
+
+def test_choose_design_takes_the_most_informative_assured_candidate():
+    table = _ranking([0.95, 0.85, 0.5, 0.81], [0.1, 0.3, 0.9, 0.3])
+    assert choose_design(table)["treated_set"] == "geo_01"  # the tie goes to the ranking's order
+    assert choose_design(table, min_assurance=0.9)["treated_set"] == "geo_00"
+    # an infeasible candidate is never chosen, however informative
+    table = _ranking([0.95, 0.9], [0.1, 0.8], feasible=[True, False])
+    assert choose_design(table)["treated_set"] == "geo_00"
+    # nothing assured: the most likely to succeed
+    assert choose_design(_ranking([0.3, 0.6, 0.5], [0.9, 0.1, 0.2]))["treated_set"] == "geo_01"
+
+
+def test_choose_design_names_bad_input():
+    with pytest.raises(TypeError, match=r"^ranking must be a GeoDesigner\.rank table"):
+        choose_design([1, 2])
+    with pytest.raises(ValueError, match=r"missing \['learning_value'\]"):
+        choose_design(_ranking([0.9], [0.1]).drop(columns="learning_value"))
+    with pytest.raises(ValueError, match=r"^min_assurance"):
+        choose_design(_ranking([0.9], [0.1]), min_assurance=1.5)
+    with pytest.raises(ValueError, match="no feasible candidate"):
+        choose_design(_ranking([0.9], [0.1], feasible=[False]))

@@ -10,7 +10,13 @@ from pymc_marketing.mmm.lift_test import UnalignedValuesError
 
 from labkit import load_dataset
 from labkit.data import Dataset
-from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.geo.curves import (
+    expected_sales,
+    geo_truth,
+    lift_test_draws,
+    saturation_curves,
+    true_curves,
+)
 from labkit.geo.lift_tests import lift_constraint_beta, oracle_lift_tests
 from labkit.geo.metrics import curve_recovery, fit_metrics, precision_improvement
 from labkit.geo.model import (
@@ -152,6 +158,18 @@ def test_geo_truth_and_true_curves(geo):
     )
     with pytest.raises(ValueError, match="target_scale"):
         geo_truth(geo, target_scale=0.0)
+    # a model with another channel scale reads the same curve with lam scaled by its scale
+    own = geo.truth["channel_scale"]
+    other = geo_truth(geo, channel_scale={"channel_1": own["channel_1"], "channel_2": 2 * own[c]})
+    assert float(other["saturation_lam"].sel(geo=g, channel=c)) == pytest.approx(
+        2 * geo.truth["saturation_lam"][g][c], rel=1e-12
+    )
+    same = geo_truth(geo, channel_scale=own)
+    assert same["saturation_lam"].equals(geo_truth(geo)["saturation_lam"])
+    with pytest.raises(ValueError, match=r"channel_scale must give a scale for channel"):
+        geo_truth(geo, channel_scale={"channel_1": 1.0})
+    with pytest.raises(ValueError, match=r"channel_scale\['channel_1'\]"):
+        geo_truth(geo, channel_scale={"channel_1": -1.0, "channel_2": 1.0})
     x = np.array([0.0, 0.3, 0.9])
     curve = true_curves(geo, x).sel(geo=g, channel=c)
     lam, beta = geo.truth["saturation_lam"][g][c], geo.truth["saturation_beta"][g][c]
@@ -416,3 +434,27 @@ def test_calibration_scorecard_compares_calibrations_of_one_fit():
     other = CalibrationReport.from_fits(loose, tight, geo)
     with pytest.raises(ValueError, match="another uncalibrated fit"):
         calibration_scorecard({"tight": reports["tight"], "other": other})
+
+
+def test_lift_test_draws_are_the_posterior_curves_rise_and_the_oracle_at_the_truth(geo):
+    from labkit.geo import oracle_lift_tests
+
+    idata = fake_geo_idata(geo, beta_sd=0.05, chains=1, draws=50)
+    oracle = oracle_lift_tests(geo)
+    draws = lift_test_draws(idata, oracle)
+    assert draws.dims == ("chain", "draw", "test") and draws.sizes["test"] == len(oracle)
+    row = oracle.iloc[1]
+    curves = saturation_curves(idata, [row["x"], row["x"] + row["delta_x"]])
+    one = curves.sel(geo=row["geo"], channel=row["channel"])
+    np.testing.assert_allclose(draws.isel(test=1), one.isel(x=1) - one.isel(x=0), atol=1e-12)
+    # a posterior that is the truth gives the oracle's lifts
+    exact = idata.copy()
+    t = geo_truth(geo)
+    for name in ("saturation_lam", "saturation_beta"):
+        exact.posterior[name] = exact.posterior[name] * 0 + t[name]
+    at_truth = lift_test_draws(exact, oracle).isel(chain=0, draw=0).to_numpy()
+    np.testing.assert_allclose(at_truth, oracle["delta_y"], atol=1e-10)
+    with pytest.raises(ValueError, match=r"missing \['delta_x'\]"):
+        lift_test_draws(idata, oracle.drop(columns="delta_x"))
+    with pytest.raises(TypeError, match=r"^lift_tests must be a DataFrame"):
+        lift_test_draws(idata, oracle.to_dict())

@@ -16,7 +16,7 @@ from labkit.geo.lift_tests import (
 )
 from labkit.geo.metrics import bias_improvement, precision_improvement
 from labkit.geo.synthetic_control import lift_test_from_synthetic_control, posterior_adstock_alpha
-from labkit.response import adstock_ramp
+from labkit.response import adstock_ramp, logistic
 from labkit.stats import hdi_width
 
 
@@ -72,6 +72,26 @@ def test_oracle_lift_tests_from_truth():
     assert validate_lift_tests(lt) is lt
     with pytest.raises(ValueError, match="geo_panel"):
         oracle_lift_tests(load_dataset("confounded"))
+
+
+def test_oracle_of_a_relative_change_uses_its_mean_applied_change():
+    from labkit.data.experiments import run_geo_test
+
+    run = run_geo_test(load_dataset("geo_panel"), ["geo_05"], "channel_2", 6, spend_change=0.5)
+    (row,) = oracle_lift_tests(run).itertuples()
+    test = run.data[run.data["experiment"] & (run.data["geo"] == "geo_05")]
+    assert row.geo == "geo_05" and row.channel == "channel_2"
+    assert row.delta_x == pytest.approx(0.5 * test["channel_2_counterfactual"].mean(), rel=1e-12)
+    t = run.truth
+    lam, beta = (
+        t["saturation_lam"]["geo_05"]["channel_2"],
+        t["saturation_beta"]["geo_05"]["channel_2"],
+    )
+    scale = t["channel_scale"]["channel_2"]
+    expected = logistic((row.x + row.delta_x) / scale, lam, beta) - logistic(
+        row.x / scale, lam, beta
+    )
+    assert row.delta_y == pytest.approx(float(expected), rel=1e-12)
 
 
 GOOD = pd.DataFrame(

@@ -137,7 +137,8 @@ def test_every_cheap_study_reproduces_its_committed_rows(name):
 @pytest.mark.parametrize("name", FITTED)
 def test_every_fitted_study_runs_end_to_end_at_smoke_fidelity(name, monkeypatch):
     monkeypatch.setenv("LABKIT_SMOKE", "1")
-    result = run_study(STUDIES[name], [0, 1], n_jobs=1, progress=False)
+    # one world: the runner's handling of several is tested on the cheap studies
+    result = run_study(STUDIES[name], [0], n_jobs=1, progress=False)
     assert (result.rows["status"] == "ok").all(), result.rows["error"].tolist()
     rows, _ = load_study(name)
     assert set(result.rows.columns) == set(rows.columns), "the committed rows have every column"

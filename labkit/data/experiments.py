@@ -21,19 +21,29 @@ first units of spend, the increment happens on the flatter part of the curve.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from labkit._validate import check_bool, check_date, check_int, check_number, check_positive
+from labkit._validate import (
+    check_bool,
+    check_date,
+    check_int,
+    check_number,
+    check_positive,
+    check_strings,
+)
 from labkit.data.simulate import SimulatedDataset
 from labkit.response import geometric_adstock, logistic, michaelis_menten
 
 __all__ = [
+    "before_test",
     "changed_spend",
     "channel_response",
+    "run_geo_test",
     "simulate_lift_test",
     "simulate_lift_tests",
     "steady_state_lift",
@@ -397,3 +407,140 @@ def simulate_lift_tests(
         rows.append(simulate_lift_test(dataset, **(dict(options) | dict(spec)), random_seed=rng))
     table = pd.concat(rows, ignore_index=True)
     return table.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+_Panel = TypeVar("_Panel")
+
+
+def run_geo_test(
+    dataset: _Panel,
+    treated_geos: Sequence[str],
+    channel: str,
+    weeks: int,
+    *,
+    spend_change: float | None = None,
+    delta_x: float | None = None,
+) -> _Panel:
+    """Run another geo test in the ``geo_panel`` world: the panel as that test would have left it.
+
+    The panel's own test (``channel_1`` raised in every other geo over its last
+    weeks) is taken out and the given one runs instead, from the same first week:
+    every geo's sales are the observed sales minus the true response to the
+    panel's test plus the true response to this one, each from the data set's true
+    adstock and saturation curves (:func:`channel_response`), so the weekly noise
+    is the same draw in both worlds. The panel ends with the test's last week.
+
+    Parameters
+    ----------
+    dataset : Dataset or SimulatedDataset
+        ``geo_panel`` (loaded or simulated).
+    treated_geos : sequence of str
+        Geos that change their spend; at least two other geos stay untreated.
+    channel : str
+        The tested channel.
+    weeks : int
+        Weeks the change is held, from the panel's test start, within the series.
+    spend_change : float, optional
+        Relative change of each week's spend, in [-1, 5] (``0.5`` = +50 %).
+    delta_x : float, optional
+        Weekly spend added. Give exactly one of the two.
+
+    Returns
+    -------
+    Dataset or SimulatedDataset
+        The same type, with ``channel`` changed in the treated geos (the untreated
+        spend in ``<channel>_counterfactual``), ``treated``, ``experiment`` and ``y``
+        for this test, and the truth's test facts (``treated_geos``,
+        ``control_geos``, ``test_channel``, ``delta_x`` (``None`` for a relative
+        change), ``spend_change``, ``experiment_weeks``, ``experiment_start``,
+        ``experiment_end``) describing it.
+    """
+    ds = _dataset(dataset)
+    if ds.name != "geo_panel":
+        raise ValueError(f"dataset must be the geo_panel data set, got {ds.name!r}")
+    truth, df = ds.truth, ds.data
+    geos, channels = list(truth["geos"]), list(truth["channels"])
+    treated = check_strings("treated_geos", treated_geos, allowed=geos)
+    if len(geos) - len(treated) < 2:
+        raise ValueError(
+            f"treated_geos must leave at least 2 of the {len(geos)} geos untreated as donors, "
+            f"got {len(treated)} treated"
+        )
+    if channel not in channels:
+        raise ValueError(f"channel must be one of {channels}, got {channel!r}")
+    dates = pd.DatetimeIndex(sorted(df["date"].unique()))
+    i0 = int(dates.get_loc(pd.Timestamp(truth["experiment_start"])))
+    weeks = check_int("weeks", weeks, minimum=1, unit="weeks")
+    if i0 + weeks > len(dates):
+        raise ValueError(
+            f"weeks must lie in [1, {len(dates) - i0}]: the test starts on "
+            f"{dates[i0].date()} and the series ends {len(dates) - i0} weeks later, got {weeks}"
+        )
+    if (delta_x is None) == (spend_change is None):
+        raise ValueError(
+            "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
+        )
+    if delta_x is not None:
+        delta_x = check_number("delta_x", delta_x)
+        if delta_x == 0:
+            raise ValueError("delta_x must be non-zero")
+    else:
+        spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
+        if spend_change == 0:
+            raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
+    old = truth["test_channel"]
+    window = slice(i0, i0 + weeks)
+    frames = []
+    for geo in geos:
+        rows = df[df["geo"] == geo].sort_values("date").reset_index(drop=True)
+        y = rows["y"].to_numpy(float)
+        untested = rows[f"{old}_counterfactual"].to_numpy(float)
+        response = channel_response(ds, old, geo)[1]
+        y = y + response(untested) - response(rows[old].to_numpy(float))
+        rows[old] = untested
+        base = rows[channel].to_numpy(float)
+        spend = base
+        if geo in treated:
+            spend = changed_spend(base, window, spend_change=spend_change, spend_added=delta_x)
+            response = channel_response(ds, channel, geo)[1]
+            y = y + response(spend) - response(base)
+        frame = rows[["date", "geo"]].assign(**{c: rows[c] for c in channels})
+        frame[channel] = spend
+        frame[f"{channel}_counterfactual"] = base
+        frame["treated"] = geo in treated
+        frame["experiment"] = (np.arange(len(rows)) >= i0) & (np.arange(len(rows)) < i0 + weeks)
+        frame["y"] = y
+        frames.append(frame.iloc[: i0 + weeks])
+    data = pd.concat(frames, ignore_index=True)
+    new_truth = dict(truth) | {
+        "treated_geos": [g for g in geos if g in treated],
+        "control_geos": [g for g in geos if g not in treated],
+        "test_channel": channel,
+        "delta_x": None if delta_x is None else float(delta_x),
+        "spend_change": None if spend_change is None else float(spend_change),
+        "experiment_weeks": weeks,
+        "experiment_start": str(dates[i0].date()),
+        "experiment_end": str(dates[i0 + weeks - 1].date()),
+    }
+    return dataclasses.replace(ds, data=data, truth=new_truth)
+
+
+def before_test(dataset: _Panel) -> _Panel:
+    """Return a ``geo_panel`` data set cut to the weeks before its test: the data a design sees.
+
+    Parameters
+    ----------
+    dataset : Dataset or SimulatedDataset
+        ``geo_panel`` (loaded or simulated), e.g. a :func:`run_geo_test` result.
+
+    Returns
+    -------
+    Dataset or SimulatedDataset
+        The same type and truth, the rows before ``experiment_start``.
+    """
+    ds = _dataset(dataset)
+    if ds.name != "geo_panel":
+        raise ValueError(f"dataset must be the geo_panel data set, got {ds.name!r}")
+    start = pd.Timestamp(ds.truth["experiment_start"])
+    data = ds.data[pd.to_datetime(ds.data["date"]) < start].reset_index(drop=True)
+    return dataclasses.replace(ds, data=data)

@@ -27,7 +27,7 @@ from labkit.design.fixture import (
     geo_panel_designer,
     simulate_designer_fixture,
 )
-from labkit.design.geo import GeoDesigner
+from labkit.design.geo import GeoDesigner, choose_design, simulate_placebo_detection
 from labkit.design.lift import LiftModel
 from labkit.design.placebo import PlaceboNoise, placebo_noise, treated_sets
 from labkit.design.recommendations import (
@@ -54,10 +54,12 @@ __all__ = [
     "PosteriorDraws",
     "Recommendation",
     "Recommendations",
+    "choose_design",
     "geo_panel_designer",
     "mmm_facts",
     "placebo_noise",
     "posterior_draws",
     "simulate_designer_fixture",
+    "simulate_placebo_detection",
     "treated_sets",
 ]

@@ -50,7 +50,10 @@ from labkit.design.placebo import (
 )
 from labkit.stats import HDI_PROB, assurance, hdi
 
-__all__ = ["GeoDesigner", "simulate_placebo_detection"]
+__all__ = ["MIN_ASSURANCE", "GeoDesigner", "choose_design", "simulate_placebo_detection"]
+
+MIN_ASSURANCE = 0.8
+"""Default assurance :func:`choose_design` asks of a design."""
 
 
 class GeoDesigner:
@@ -303,6 +306,42 @@ class GeoDesigner:
         table = table.iloc[order].reset_index(drop=True)
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         return table
+
+
+def choose_design(ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE) -> pd.Series:
+    """Pick a test from a :meth:`GeoDesigner.rank` table: likely to succeed, then most informative.
+
+    Among the feasible candidates whose assurance is at least ``min_assurance``,
+    the one with the largest learning value; if no candidate reaches it, the
+    feasible candidate with the highest assurance. Ties go to the ranking's order.
+
+    Parameters
+    ----------
+    ranking : pandas.DataFrame
+        From :meth:`GeoDesigner.rank` with ``learning_value=True``.
+    min_assurance : float
+        In (0, 1).
+
+    Returns
+    -------
+    pandas.Series
+        The chosen row.
+    """
+    if not isinstance(ranking, pd.DataFrame):
+        raise TypeError(f"ranking must be a GeoDesigner.rank table, got {type(ranking).__name__}")
+    missing = [c for c in ("feasible", "assurance", "learning_value") if c not in ranking]
+    if missing:
+        raise ValueError(
+            f"ranking must be a GeoDesigner.rank table with learning value; missing {missing}"
+        )
+    min_assurance = check_probability("min_assurance", min_assurance)
+    feasible = ranking[ranking["feasible"].astype(bool)]
+    if feasible.empty:
+        raise ValueError("ranking has no feasible candidate (every set's pre-period fit is poor)")
+    powered = feasible[feasible["assurance"] >= min_assurance]
+    if powered.empty:
+        return feasible.loc[feasible["assurance"].idxmax()]
+    return powered.loc[powered["learning_value"].idxmax()]
 
 
 def simulate_placebo_detection(

@@ -21,7 +21,13 @@ Figures are in :mod:`labkit.geo.plots`, the explorer widget in
 :mod:`labkit.geo.widgets`.
 """
 
-from labkit.geo.curves import expected_sales, geo_truth, saturation_curves, true_curves
+from labkit.geo.curves import (
+    expected_sales,
+    geo_truth,
+    lift_test_draws,
+    saturation_curves,
+    true_curves,
+)
 from labkit.geo.lift_tests import (
     LIFT_COLUMNS,
     compare_lift_tests,
@@ -67,6 +73,7 @@ __all__ = [
     "geo_truth",
     "geo_xy",
     "lift_constraint_beta",
+    "lift_test_draws",
     "lift_test_from_synthetic_control",
     "oracle_lift_tests",
     "pooling_table",

@@ -6,14 +6,17 @@ steady-state weekly contribution is ``beta * logistic(lam * x / channel_scale)``
 on the model's target scale. Functions here evaluate it on a spend grid for the
 truth of ``geo_panel`` (:func:`true_curves`, parameters in :func:`geo_truth`)
 and for every posterior draw of a fit (:func:`saturation_curves`), in data
-units, and give the fit's expected sales (:func:`expected_sales`).
+units, give the lift a fit expects for each row of a lift-test table
+(:func:`lift_test_draws`) and the fit's expected sales (:func:`expected_sales`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from labkit._validate import check_positive
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
     from labkit.data import Dataset
 
 
-def geo_truth(dataset: Dataset, target_scale: float = 1.0) -> xr.Dataset:
+def geo_truth(dataset: Dataset, target_scale: float = 1.0, channel_scale: Any = None) -> xr.Dataset:
     """Return the true media parameters of ``geo_panel`` over ``geo x channel`` on a model's scale.
 
     Parameters
@@ -36,6 +39,12 @@ def geo_truth(dataset: Dataset, target_scale: float = 1.0) -> xr.Dataset:
         ``load_dataset("geo_panel")``.
     target_scale : float
         The fitted model's target scale: ``beta`` is in units of ``y / target_scale``.
+    channel_scale : mapping or xarray.DataArray, optional
+        The fitted model's channel scales (one per channel, > 0). ``lam`` acts on
+        spend divided by the channel scale, so a model whose scale differs from the
+        generating model's (fitted on other weeks, or on a panel with another
+        test) has the true ``lam`` times its scale over the truth's. ``None``: the
+        truth's own scales.
 
     Returns
     -------
@@ -53,13 +62,34 @@ def geo_truth(dataset: Dataset, target_scale: float = 1.0) -> xr.Dataset:
         return xr.DataArray(arr, dims=GEO_DIMS, coords=coords)
 
     alpha = np.array([[t["adstock_alpha"][c] for c in channels] for _ in geos], dtype=float)
+    lam = grid(t["saturation_lam"])
+    if channel_scale is not None:
+        model = {c: check_positive(f"channel_scale[{c!r}]", _scale_of(channel_scale, c))
+                 for c in channels}  # fmt: skip
+        ratio = [model[c] / float(t["channel_scale"][c]) for c in channels]
+        lam = lam * xr.DataArray(ratio, dims="channel", coords={"channel": channels})
     return xr.Dataset(
         {
-            "saturation_lam": grid(t["saturation_lam"]),
+            "saturation_lam": lam,
             "saturation_beta": grid(t["saturation_beta"]) / (t["target_scale"] * target_scale),
             "adstock_alpha": xr.DataArray(alpha, dims=GEO_DIMS, coords=coords),
         }
     )
+
+
+def _scale_of(channel_scale: Any, channel: str) -> Any:
+    try:
+        value = (
+            channel_scale[channel]
+            if isinstance(channel_scale, Mapping)
+            else (channel_scale.sel(channel=channel))
+        )
+        return float(np.asarray(value))
+    except (KeyError, AttributeError, TypeError, ValueError) as err:
+        raise ValueError(
+            f"channel_scale must give a scale for channel {channel!r} (a mapping or a DataArray "
+            "over channel)"
+        ) from err
 
 
 def _spend_grid(x: Any) -> np.ndarray:
@@ -105,6 +135,44 @@ def saturation_curves(idata: az.InferenceData, x: np.ndarray) -> xr.DataArray:
     post = idata.posterior
     xs = xr.DataArray(grid, dims="x", coords={"x": grid}) / channel_scale
     return target_scale * logistic(xs, post["saturation_lam"], post["saturation_beta"])
+
+
+def lift_test_draws(idata: az.InferenceData, lift_tests: pd.DataFrame) -> xr.DataArray:
+    """Posterior draws of the lift each lift-test row measured, in data units.
+
+    Per row, the rise of the geo's posterior steady-state curve
+    (:func:`saturation_curves`) from ``x`` to ``x + delta_x``: what the row's
+    ``delta_y`` estimates and what pymc-marketing's lift-test likelihood compares it with.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A geo fit's ``idata``.
+    lift_tests : pandas.DataFrame
+        Columns ``channel, geo, x, delta_x`` (data units).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``chain, draw, test`` (one ``test`` per row, in the table's order).
+    """
+    if not isinstance(lift_tests, pd.DataFrame):
+        raise TypeError(f"lift_tests must be a DataFrame, got {type(lift_tests).__name__}")
+    missing = [c for c in ("channel", "geo", "x", "delta_x") if c not in lift_tests]
+    if missing or lift_tests.empty:
+        raise ValueError(
+            f"lift_tests must have rows and columns channel, geo, x, delta_x; missing {missing}"
+        )
+    channel_scale, target_scale = _scales(idata)
+    post = idata.posterior
+    lifts = []
+    for row in lift_tests.itertuples(index=False):
+        lam = post["saturation_lam"].sel(geo=row.geo, channel=row.channel)
+        beta = post["saturation_beta"].sel(geo=row.geo, channel=row.channel)
+        scale = float(channel_scale.sel(channel=row.channel))
+        low, high = _spend_grid([row.x, row.x + row.delta_x]) / scale
+        lifts.append(target_scale * (logistic(high, lam, beta) - logistic(low, lam, beta)))
+    return xr.concat(lifts, dim="test").transpose("chain", "draw", "test")
 
 
 def true_curves(dataset: Dataset, x: np.ndarray) -> xr.DataArray:

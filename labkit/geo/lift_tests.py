@@ -39,7 +39,8 @@ def oracle_lift_tests(dataset: Dataset, *, base_sigma: float = 0.015) -> pd.Data
     """Lift tests of the ``geo_panel`` experiment computed from the true curves.
 
     For each treated geo: ``x`` is its mean pre-experiment spend on the tested
-    channel, ``delta_x`` the applied increase, ``delta_y`` the weekly change of
+    channel, ``delta_x`` the applied increase (the mean over the test weeks for a
+    relative change, :func:`labkit.data.experiments.run_geo_test`), ``delta_y`` the weekly change of
     that geo's true curve ``beta * logistic(lam * x / channel_scale)`` (steady
     state, normalised adstock), and ``sigma = base_sigma * sqrt(median geo sales /
     geo sales)``: bigger geos measure more precisely.
@@ -67,7 +68,11 @@ def oracle_lift_tests(dataset: Dataset, *, base_sigma: float = 0.015) -> pd.Data
     for geo in truth["treated_geos"]:
         pre = df[(df["geo"] == geo) & ~df["experiment"]]
         x = float(pre[channel].mean())
-        dx = float(truth["delta_x"])
+        if truth.get("delta_x") is not None:
+            dx = float(truth["delta_x"])
+        else:  # a relative change: its mean over the test weeks
+            test = df[(df["geo"] == geo) & df["experiment"]]
+            dx = float((test[channel] - test[f"{channel}_counterfactual"]).mean())
         lam = truth["saturation_lam"][geo][channel]
         beta = truth["saturation_beta"][geo][channel]
         dy = float(logistic((x + dx) / scale, lam, beta) - logistic(x / scale, lam, beta))

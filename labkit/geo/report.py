@@ -133,7 +133,11 @@ class CalibrationReport:
         treated = set(truth_info["treated_geos"])
         channels = list(truth_info["channels"])
         target_scale = float(np.asarray(fits["uncalibrated"].constant_data["target_scale"]).max())
-        truth = geo_truth(dataset, target_scale=target_scale)
+        truth = geo_truth(
+            dataset,
+            target_scale=target_scale,
+            channel_scale=fits["uncalibrated"].constant_data["channel_scale"],
+        )
 
         rows = []
         u_post, c_post = fits["uncalibrated"].posterior, fits["calibrated"].posterior

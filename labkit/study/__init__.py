@@ -25,6 +25,7 @@ from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
 from labkit.study.elicitation import elicitation_study
 from labkit.study.geo import geo_study
+from labkit.study.geo_design import geo_design_study
 from labkit.study.learning import learning_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import Study, StudyResult, claim_summary, run_study
@@ -74,6 +75,19 @@ STUDIES: dict[str, Study] = {
         ),
         fast=True,
     ),
+    "geo_design": Study(
+        "geo_design",
+        geo_design_study,
+        fidelity=(
+            "fast mode (LABKIT_FAST=1): MMMs 2 chains x 150 draws, nutpie; "
+            "CausalPy 2 x 150, PyMC NUTS"
+        ),
+        description=(
+            "chapter 5: a designed geo test run in the panel's world, read with CausalPy, "
+            "calibrating the geo MMM"
+        ),
+        fast=True,
+    ),
     "learning": Study(
         "learning",
         learning_study,
@@ -95,6 +109,7 @@ DEFAULT_SEEDS = {
     "designer": range(200),
     "noise": range(500),
     "geo": range(20),
+    "geo_design": range(20),
     "confounders": range(20),
     "elicitation": range(20),
     "learning": range(8),

@@ -1,0 +1,162 @@
+"""Study of the geo design loop: design a geo test, run it, read it with CausalPy, calibrate.
+
+Each seed simulates a new ``geo_panel`` and keeps the weeks before its test: the
+data a team has when it designs one. On them it
+
+1. fits the geo MMM (:func:`labkit.geo.build_geo_mmm`, the geo chapter's
+   sampler options);
+2. ranks single treated geos x channels x spend changes x durations with
+   :class:`labkit.design.GeoDesigner` (placebo noise from CausalPy synthetic
+   controls on the pre-period) and picks a design with :func:`choose_design`;
+3. checks the design's assurance: :data:`N_DETECTION_TESTS` simulated tests in
+   new noise draws of the same world, read by the placebo-calibrated synthetic
+   control (:func:`labkit.design.simulate_placebo_detection`);
+4. runs the design in the panel's world (:func:`labkit.data.experiments.run_geo_test`,
+   the sales with and without the change, same noise), reads each treated geo's
+   lift with CausalPy (:func:`labkit.geo.synthetic_control_lift_tests`, the
+   adstock decay from step 1's posterior), and
+5. refits the same model on the same weeks with those lift tests, and compares
+   the two fits with the truth (:class:`labkit.geo.CalibrationReport`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CLAIMS", "DESIGN_GRID", "N_DETECTION_TESTS", "geo_design_study"]
+
+DESIGN_GRID = {"spend_changes": (0.5, 1.0), "durations": (4, 6, 8)}
+"""Spend changes and durations the designer ranks (with every single geo and both channels)."""
+
+N_DETECTION_TESTS = 12
+"""Simulated tests per world that check the chosen design's assurance."""
+
+CLAIMS = [
+    "claim_read_covers_truth",
+    "claim_lift_closer",
+    "claim_lift_narrows",
+    "claim_roas_narrows",
+    "claim_learning_within_25_percent",
+    "claim_beta_bias_improves_tested_geo",
+    "claim_curve_closer",
+]
+
+
+def geo_design_study(seed: int) -> dict[str, Any]:
+    """Design, run, read and calibrate a geo test in the panel ``seed``."""
+    import numpy as np
+
+    from labkit.data import loaded, simulate_geo_panel
+    from labkit.data.experiments import before_test, run_geo_test
+    from labkit.design import (
+        ExperimentDesigner,
+        GeoDesigner,
+        choose_design,
+        simulate_placebo_detection,
+    )
+    from labkit.geo import (
+        CalibrationReport,
+        build_geo_mmm,
+        compare_lift_tests,
+        geo_xy,
+        lift_test_draws,
+        oracle_lift_tests,
+        posterior_adstock_alpha,
+        screen_lift_signs,
+        synthetic_control_lift_tests,
+    )
+    from labkit.sampling import mmm_fit_kwargs
+    from labkit.stats import hdi
+    from labkit.study.geo import FIT_OPTIONS
+
+    panel = loaded(simulate_geo_panel(seed=seed))
+    before = before_test(panel)
+    X, y = geo_xy(before)
+    fit_kwargs = mmm_fit_kwargs(seed, **FIT_OPTIONS) | {"progressbar": False}
+    model = build_geo_mmm(before)
+    model.fit(X, y, **fit_kwargs)
+
+    designer = GeoDesigner(ExperimentDesigner.from_mmm(model, random_seed=seed), before.data)
+    ranking = designer.rank(**DESIGN_GRID, random_seed=seed, progress=False)
+    best = choose_design(ranking)
+    geos = best["treated_set"].split("+")
+    detection = simulate_placebo_detection(
+        designer, before, geos, best["channel"], best["spend_change"], int(best["duration"]),
+        sigma=float(best["sigma"]), n_tests=N_DETECTION_TESTS, random_seed=seed,
+    )  # fmt: skip
+
+    run = run_geo_test(
+        panel, geos, best["channel"], int(best["duration"]), spend_change=best["spend_change"]
+    )
+    run_before = before_test(run)
+    alpha = posterior_adstock_alpha(model, best["channel"])
+    read = synthetic_control_lift_tests(run, adstock_alpha=alpha, random_seed=seed, progress=False)
+    oracle = oracle_lift_tests(run)
+    comparison = compare_lift_tests(oracle, read.table)
+    kept, dropped = screen_lift_signs(read.table)
+    row: dict[str, Any] = {
+        "treated_set": best["treated_set"],
+        "channel": best["channel"],
+        "spend_change": float(best["spend_change"]),
+        "duration": int(best["duration"]),
+        "assurance": float(best["assurance"]),
+        "learning_value": float(best["learning_value"]),
+        "sigma_model": float(best["sigma_model"]),
+        "sigma_placebo": float(best["sigma_placebo"]),
+        "detected": int(detection["significant"].sum()),
+        "n_detection_tests": len(detection),
+        "read_z": float((read.table["delta_y"] / read.table["sigma"]).mean()),
+        "true_lift_over_se": float((oracle["delta_y"] / read.table["sigma"]).mean()),
+        "dropped": len(dropped),
+    }
+    if kept.empty:  # every estimate contradicts the change: nothing to calibrate with
+        nan = float("nan")
+        metrics = ["lift_error_before", "lift_error_after", "lift_width_ratio"]
+        metrics += ["roas_sd_reduction_predicted", "roas_sd_reduction_realised"]
+        metrics += ["learning_ratio", "beta_bias_tested_geo", "beta_precision_tested_geo"]
+        metrics += ["beta_bias_mean", "curve_rmse_ratio"]
+        return row | {"divergences": 0} | dict.fromkeys(metrics, nan) | dict.fromkeys(CLAIMS, False)
+    calibrated = build_geo_mmm(run_before, lift_tests=kept)
+    calibrated.fit(X, y, **fit_kwargs)
+    report = CalibrationReport.from_fits(model, calibrated, run_before, lift_tests=kept)
+    params = report.parameters
+    beta = params[
+        (params["parameter"] == "saturation_beta") & (params["channel"] == best["channel"])
+    ]
+    tested = beta[beta["geo"].isin(geos)]
+    curves = report.curve_summary()["rmse"].unstack("model").loc[best["channel"]]
+    lift = {
+        name: lift_test_draws(fit.idata, oracle).sum("test")
+        for name, fit in (("before", model), ("after", calibrated))
+    }
+    error = {k: abs(float(v.mean()) - float(oracle["delta_y"].sum())) for k, v in lift.items()}
+    width = {k: float(np.diff(hdi(v.to_numpy().ravel()))[0]) for k, v in lift.items()}
+    after = ExperimentDesigner.from_mmm(calibrated, random_seed=seed)
+    (geo,) = geos  # the grid's candidates are single geos
+    sd = {
+        k: float(d.roas_draws(best["channel"], geo).std())
+        for k, d in (("before", designer.designer), ("after", after))
+    }
+    realised = 1.0 - sd["after"] / sd["before"]
+    return row | {
+        "divergences": int(max(report.divergences.values())),
+        "lift_error_before": error["before"],
+        "lift_error_after": error["after"],
+        "lift_width_ratio": width["after"] / width["before"],
+        "roas_sd_reduction_predicted": float(best["learning_value"]),
+        "roas_sd_reduction_realised": float(realised),
+        "learning_ratio": float(realised / best["learning_value"]),
+        "beta_bias_tested_geo": float(tested["bias_improvement"].mean()),
+        "beta_precision_tested_geo": float(tested["precision_improvement"].mean()),
+        "beta_bias_mean": float(beta["bias_improvement"].mean()),
+        "curve_rmse_ratio": float(curves["calibrated"] / curves["uncalibrated"]),
+        "claim_read_covers_truth": bool(comparison["covers_oracle"].all()),
+        "claim_lift_closer": bool(error["after"] < error["before"]),
+        "claim_lift_narrows": bool(width["after"] < width["before"]),
+        "claim_roas_narrows": bool(realised > 0),
+        "claim_learning_within_25_percent": bool(
+            abs(realised / best["learning_value"] - 1) <= 0.25
+        ),
+        "claim_beta_bias_improves_tested_geo": bool(tested["bias_improvement"].mean() > 0),
+        "claim_curve_closer": bool(curves["calibrated"] < curves["uncalibrated"]),
+    }
