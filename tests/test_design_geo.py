@@ -198,3 +198,10 @@ def test_choose_design_names_bad_input():
         choose_design(_ranking([0.9], [0.1]), min_assurance=1.5)
     with pytest.raises(ValueError, match="no feasible candidate"):
         choose_design(_ranking([0.9], [0.1], feasible=[False]))
+    with pytest.raises(TypeError, match=r"^feasible_only must be"):
+        choose_design(_ranking([0.9], [0.1]), feasible_only="no")
+
+
+def test_choose_design_can_look_past_the_feasibility_flag():
+    table = _ranking([0.9, 0.95], [0.2, 0.4], feasible=[False, False])
+    assert choose_design(table, feasible_only=False)["treated_set"] == "geo_01"

@@ -43,7 +43,8 @@ from labkit.design.placebo import (
     MIN_TRAIN_WEEKS,
     PlaceboNoise,
     _check_sets,
-    _synthetic_control,
+    _read_window,
+    _set_series,
     _wide,
     placebo_noise,
     set_label,
@@ -308,7 +309,9 @@ class GeoDesigner:
         return table
 
 
-def choose_design(ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE) -> pd.Series:
+def choose_design(
+    ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE, *, feasible_only: bool = True
+) -> pd.Series:
     """Pick a test from a :meth:`GeoDesigner.rank` table: likely to succeed, then most informative.
 
     Among the feasible candidates whose assurance is at least ``min_assurance``,
@@ -321,6 +324,11 @@ def choose_design(ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE) -
         From :meth:`GeoDesigner.rank` with ``learning_value=True``.
     min_assurance : float
         In (0, 1).
+    feasible_only : bool
+        Consider only candidates flagged ``feasible`` (a pre-period synthetic-control
+        R² of at least ``min_r2``); ``False`` considers every candidate, for panels
+        where no geo's sales track the others' closely (the placebo sd still
+        measures how noisy the read will be).
 
     Returns
     -------
@@ -335,9 +343,14 @@ def choose_design(ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE) -
             f"ranking must be a GeoDesigner.rank table with learning value; missing {missing}"
         )
     min_assurance = check_probability("min_assurance", min_assurance)
-    feasible = ranking[ranking["feasible"].astype(bool)]
+    feasible = ranking[ranking["feasible"].astype(bool)] if check_bool(
+        "feasible_only", feasible_only
+    ) else ranking  # fmt: skip
     if feasible.empty:
-        raise ValueError("ranking has no feasible candidate (every set's pre-period fit is poor)")
+        raise ValueError(
+            "ranking has no feasible candidate (every set's pre-period fit is below min_r2); "
+            "pass feasible_only=False to choose among all"
+        )
     powered = feasible[feasible["assurance"] >= min_assurance]
     if powered.empty:
         return feasible.loc[feasible["assurance"].idxmax()]
@@ -433,7 +446,6 @@ def simulate_placebo_detection(
     lifts, _ = d._lifts([channel], np.array([spend_change]), np.array([weeks]))
     unit = [d.units.index(g) for g in members]
     per_geo = lifts[0][unit, 0, 0, :]  # (set, draws), model scale
-    donors = [g for g in geos if g not in members]
     out = []
     for _ in range(n_tests):
         start = int(rng.integers(min_train, n_pre - weeks + 1))
@@ -443,13 +455,11 @@ def simulate_placebo_detection(
         window = sales.iloc[: start + weeks].copy()
         for g, lift in zip(members, per_geo[:, draw], strict=True):
             window.iloc[start:, geos.index(g)] += lift / weeks
-        series = window[donors].assign(treated=window[list(members)].mean(axis=1))
-        data = series - series.iloc[:start].mean()
-        result = _synthetic_control(data, data.index[start], donors)
-        estimate = float(np.asarray(result.post_impact).reshape(-1)[:weeks].sum()) * len(members)
+        series, donors = _set_series(window, members)
+        estimate = float(_read_window(series, donors, start, weeks)[-1]) * len(members)
         out.append(
             {
-                "start": data.index[start],
+                "start": series.index[start],
                 "draw": draw,
                 "true_lift": float(per_geo[:, draw].sum()),
                 "estimate": estimate,

@@ -128,6 +128,25 @@ def _synthetic_control(data: pd.DataFrame, start: pd.Timestamp, donors: list[str
         )
 
 
+def _set_series(wide: pd.DataFrame, geos: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Return the donors' sales with the treated set's mean (column ``treated``), and the donors."""
+    donors = [g for g in wide.columns if g not in geos]
+    return wide[donors].assign(treated=wide[list(geos)].mean(axis=1)), donors
+
+
+def _read_window(series: pd.DataFrame, donors: list[str], start: int, weeks: int) -> np.ndarray:
+    """Cumulative synthetic-control impact of the set's mean over ``weeks`` weeks from ``start``.
+
+    ``series`` holds the weeks up to the window's end; each is centred on its mean
+    before ``start`` and the weights are fitted on those weeks. Returns the running
+    sum of the weekly impacts (length ``weeks``), per treated geo (times the set's
+    size, which the caller applies).
+    """
+    data = series - series.iloc[:start].mean()
+    result = _synthetic_control(data, data.index[start], donors)
+    return np.cumsum(np.asarray(result.post_impact).reshape(-1)[:weeks])
+
+
 def _placebo_one_set(
     wide: pd.DataFrame,
     geos: tuple[str, ...],
@@ -136,20 +155,15 @@ def _placebo_one_set(
     feasibility_start: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Placebo effects and feasibility of one treated set (runs in a worker)."""
-    donors = [g for g in wide.columns if g not in geos]
-    series = wide[donors].assign(treated=wide[list(geos)].mean(axis=1))
+    series, donors = _set_series(wide, geos)
     longest = max(durations)
     rows = []
     for i0 in starts:
-        window = series.iloc[: i0 + longest]
-        data = window - window.iloc[:i0].mean()
-        result = _synthetic_control(data, data.index[i0], donors)
-        impact = np.asarray(result.post_impact).reshape(-1)[:longest]
-        cumulative = np.cumsum(impact) * len(geos)
+        cumulative = _read_window(series.iloc[: i0 + longest], donors, i0, longest) * len(geos)
         rows.extend(
             {
                 "treated_set": set_label(geos),
-                "start": data.index[i0],
+                "start": series.index[i0],
                 "duration": t,
                 "effect": float(cumulative[t - 1]),
             }

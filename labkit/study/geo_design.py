@@ -7,7 +7,10 @@ data a team has when it designs one. On them it
    sampler options);
 2. ranks single treated geos x channels x spend changes x durations with
    :class:`labkit.design.GeoDesigner` (placebo noise from CausalPy synthetic
-   controls on the pre-period) and picks a design with :func:`choose_design`;
+   controls on the pre-period) and picks a design with
+   :func:`labkit.design.choose_design` (among every candidate when no geo's
+   pre-period synthetic control reaches the feasibility R², recorded as
+   ``feasible = False``);
 3. checks the design's assurance: :data:`N_DETECTION_TESTS` simulated tests in
    new noise draws of the same world, read by the placebo-calibrated synthetic
    control (:func:`labkit.design.simulate_placebo_detection`);
@@ -78,7 +81,8 @@ def geo_design_study(seed: int) -> dict[str, Any]:
 
     designer = GeoDesigner(ExperimentDesigner.from_mmm(model, random_seed=seed), before.data)
     ranking = designer.rank(**DESIGN_GRID, random_seed=seed, progress=False)
-    best = choose_design(ranking)
+    feasible = bool(ranking["feasible"].any())
+    best = choose_design(ranking, feasible_only=feasible)
     geos = best["treated_set"].split("+")
     detection = simulate_placebo_detection(
         designer, before, geos, best["channel"], best["spend_change"], int(best["duration"]),
@@ -101,12 +105,17 @@ def geo_design_study(seed: int) -> dict[str, Any]:
         "duration": int(best["duration"]),
         "assurance": float(best["assurance"]),
         "learning_value": float(best["learning_value"]),
+        "learning_ess": float(best["learning_ess"]),
+        "feasible": feasible,
         "sigma_model": float(best["sigma_model"]),
         "sigma_placebo": float(best["sigma_placebo"]),
         "detected": int(detection["significant"].sum()),
         "n_detection_tests": len(detection),
         "read_z": float((read.table["delta_y"] / read.table["sigma"]).mean()),
         "true_lift_over_se": float((oracle["delta_y"] / read.table["sigma"]).mean()),
+        "read_error_z": float(
+            ((read.table["delta_y"] - oracle["delta_y"]) / read.table["sigma"]).mean()
+        ),
         "dropped": len(dropped),
     }
     if kept.empty:  # every estimate contradicts the change: nothing to calibrate with
