@@ -370,6 +370,8 @@ def test_geo_helpers_name_the_argument(geo):
         ({"progress": 1}, TypeError, "^progress must be True or False"),
         ({"random_seed": -1}, ValueError, "^random_seed must be an int >= 0"),
         ({"sample_kwargs": [("draws", 10)]}, TypeError, "^sample_kwargs must be a dict"),
+        ({"placebo_sigma": {"x": 0.1}}, ValueError, r"^placebo_sigma has no value for treated"),
+        ({"placebo_sigma": [0.1]}, TypeError, r"^placebo_sigma must be a dict"),
     ],
 )
 def test_synthetic_control_checks_before_sampling(kwargs, error, match):

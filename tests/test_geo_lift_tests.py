@@ -183,6 +183,33 @@ def test_synthetic_control_unit_conversion():
         lift_test_from_synthetic_control(fake, **(kw | {"delta_x": 0.0}))
 
 
+def test_a_placebo_sd_larger_than_causalpys_becomes_the_rows_sigma():
+    weeks, sigma = 8, 0.04
+    fake = FakeSyntheticControl(0.05, weeks, sigma, unit="geo_00")
+    kw = {"channel": "c1", "geo": "geo_00", "x": 0.4, "delta_x": 0.15, "random_seed": 3}
+    plain = lift_test_from_synthetic_control(fake, **kw, adstock_alpha=0.5, l_max=8)
+    assert np.isnan(plain["sigma_placebo"]) and plain["sigma"] == plain["sigma_causalpy"]
+    fraction = adstock_ramp(0.5, 8, weeks).mean()
+    # a placebo total sd three times CausalPy's total sd, in the row's units
+    total = 3 * plain["sigma_causalpy"] * weeks * fraction
+    wide = lift_test_from_synthetic_control(
+        fake, **kw, adstock_alpha=0.5, l_max=8, placebo_sigma=total
+    )
+    assert wide["sigma_placebo"] == pytest.approx(3 * plain["sigma_causalpy"], rel=1e-12)
+    assert wide["sigma"] == wide["sigma_placebo"] and wide["delta_y"] == plain["delta_y"]
+    for bound in ("delta_y_low", "delta_y_high"):
+        assert wide[bound] - wide["delta_y"] == pytest.approx(
+            3 * (plain[bound] - plain["delta_y"]), rel=1e-9
+        )
+    # a smaller placebo sd leaves CausalPy's in place
+    narrow = lift_test_from_synthetic_control(
+        fake, **kw, adstock_alpha=0.5, l_max=8, placebo_sigma=total / 9
+    )
+    assert narrow["sigma"] == plain["sigma"] and narrow["delta_y_low"] == plain["delta_y_low"]
+    with pytest.raises(ValueError, match=r"^placebo_sigma"):
+        lift_test_from_synthetic_control(fake, **kw, placebo_sigma=0.0)
+
+
 # --------------------------------------------------------------------------- argument checks
 
 

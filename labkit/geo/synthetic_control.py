@@ -97,6 +97,7 @@ def synthetic_control_lift_tests(
     demean: bool = True,
     include_noise: bool = True,
     sample_kwargs: dict[str, Any] | None = None,
+    placebo_sigma: dict[str, float] | None = None,
     random_seed: int = 0,
     progress: bool = True,
 ) -> GeoSyntheticControls:
@@ -127,6 +128,10 @@ def synthetic_control_lift_tests(
     sample_kwargs : dict, optional
         Passed to CausalPy's model as given (``{}`` means PyMC's defaults); ``None``
         gives :func:`labkit.sampling.pm_sample_kwargs` with ``target_accept=0.95``.
+    placebo_sigma : dict, optional
+        Per treated geo, the placebo sd of a read over the test's window (data
+        units; see :func:`lift_test_from_synthetic_control`): the row's ``sigma``
+        is the larger of it (per week, steady state) and CausalPy's.
     random_seed : int
         >= 0.
     progress : bool
@@ -148,6 +153,11 @@ def synthetic_control_lift_tests(
             _check_decay(f"adstock_alpha[{g!r}]", adstock_alpha[g])
     elif adstock_alpha is not None:
         _check_decay("adstock_alpha", adstock_alpha)
+    if placebo_sigma is not None:
+        placebo_sigma = dict(check_mapping("placebo_sigma", placebo_sigma))
+        missing = [g for g in treated if g not in placebo_sigma]
+        if missing:
+            raise ValueError(f"placebo_sigma has no value for treated geo(s) {missing}")
     demean = check_bool("demean", demean)
     include_noise = check_bool("include_noise", include_noise)
     progress = check_bool("progress", progress)
@@ -185,6 +195,7 @@ def synthetic_control_lift_tests(
             include_noise=include_noise,
             adstock_alpha=None if alpha is None else float(alpha),
             l_max=l_max,
+            placebo_sigma=None if placebo_sigma is None else placebo_sigma[geo],
             random_seed=random_seed + i,
         )
         rows.append(row)
@@ -208,6 +219,7 @@ def lift_test_from_synthetic_control(
     adstock_alpha: float | None = None,
     l_max: int | None = None,
     hdi_prob: float = HDI_PROB,
+    placebo_sigma: float | None = None,
     random_seed: int | None = 0,
 ) -> dict[str, Any]:
     """One lift-table row from a CausalPy synthetic control of one treated geo.
@@ -232,14 +244,24 @@ def lift_test_from_synthetic_control(
         steady-state weekly effect.
     hdi_prob : float
         Probability of the reported interval ``delta_y_low, delta_y_high``, in (0, 1).
+    placebo_sigma : float, optional
+        The sd of the same read on placebo windows where nothing happened: the
+        root mean square of the synthetic control's total over a window of the
+        test's length (data units, :func:`labkit.design.placebo_noise`), > 0.
+        CausalPy's posterior treats the weeks' errors as independent and the
+        donor weights as the only unknown; the placebo read measures the error a
+        synthetic control actually makes on this panel. Converted like the effect
+        (divided by the weeks and the ramp fraction), it becomes ``sigma`` when it
+        is the larger, and the interval is widened around the mean by the same factor.
     random_seed : int, optional
 
     Returns
     -------
     dict
         ``channel, geo, x, delta_x, delta_y, sigma`` plus the HDI
-        ``delta_y_low, delta_y_high`` of the weekly effect, ``n_weeks`` and
-        ``ramp_fraction``.
+        ``delta_y_low, delta_y_high`` of the weekly effect, CausalPy's own sd
+        ``sigma_causalpy``, the placebo sd ``sigma_placebo`` (weekly, NaN without
+        ``placebo_sigma``), ``n_weeks`` and ``ramp_fraction``.
     """
     for name, value in (("channel", channel), ("geo", geo)):
         if not isinstance(value, str):
@@ -262,13 +284,23 @@ def lift_test_from_synthetic_control(
         fraction = float(adstock_ramp(adstock_alpha, l_max, effect.n_weeks).mean())
         weekly = weekly / fraction
     low, high = hdi(weekly, hdi_prob)
+    mean, sigma = float(weekly.mean()), float(weekly.std())
+    placebo = float("nan")
+    if placebo_sigma is not None:
+        total_sd = check_number("placebo_sigma", placebo_sigma, low=0.0, low_open=True)
+        placebo = total_sd / (effect.n_weeks * fraction)
+        if placebo > sigma:
+            widen = placebo / sigma
+            low, high = mean + widen * (low - mean), mean + widen * (high - mean)
     return {
         "channel": channel,
         "geo": geo,
         "x": float(x),
         "delta_x": float(delta_x),
-        "delta_y": float(weekly.mean()),
-        "sigma": float(weekly.std()),
+        "delta_y": mean,
+        "sigma": max(sigma, placebo) if placebo_sigma is not None else sigma,
+        "sigma_causalpy": sigma,
+        "sigma_placebo": placebo,
         "delta_y_low": float(low),
         "delta_y_high": float(high),
         "n_weeks": effect.n_weeks,
