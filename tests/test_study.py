@@ -165,6 +165,27 @@ def test_plot_claims():
         plot_claims(claim_summary(pd.DataFrame({"status": ["ok"]})))
 
 
+def test_plot_predicted_vs_realised():
+    import matplotlib.pyplot as plt
+
+    from labkit.study.plots import plot_predicted_vs_realised
+
+    fig = plot_predicted_vs_realised(
+        {"tv": (np.array([0.2, 0.4]), np.array([0.25, 0.3])), "social": (np.ones(3), np.ones(3))}
+    )
+    ax = fig.axes[0]
+    assert [len(c.get_offsets()) for c in ax.collections[1:]] == [2, 3]  # after the band
+    assert ax.get_xlim() == ax.get_ylim() and ax.get_xlim()[1] == pytest.approx(1.1)
+    assert ax.get_title() == "5 refits in simulated worlds"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one length"):
+        plot_predicted_vs_realised({"tv": (np.ones(2), np.ones(3))})
+    with pytest.raises(ValueError, match="at least one"):
+        plot_predicted_vs_realised({})
+    with pytest.raises(ValueError, match=r"^band"):
+        plot_predicted_vs_realised({"tv": (np.ones(2), np.ones(2))}, band=-0.1)
+
+
 def test_model_spec_tells_models_apart():
     from pymc_extras.prior import Prior
 

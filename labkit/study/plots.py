@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from labkit._figures import SMALL, TITLE
 
-__all__ = ["plot_claims", "plot_paired"]
+__all__ = ["plot_claims", "plot_paired", "plot_predicted_vs_realised"]
 
 
 def plot_claims(summary: pd.DataFrame, threshold: float = 0.8, title: str = "") -> Figure:
@@ -88,4 +88,60 @@ def plot_paired(
     ax.set_xlim(-0.5, len(columns) - 0.5)
     ax.set_ylabel(ylabel)
     ax.set_title(title or f"{len(values)} simulated worlds (bars: medians)", fontsize=TITLE)
+    return fig
+
+
+def plot_predicted_vs_realised(
+    groups: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    quantity: str = "ROAS sd reduction",
+    band: float = 0.25,
+    title: str = "",
+) -> Figure:
+    """Draw a prediction against what a refit realised, one point per simulated world.
+
+    Parameters
+    ----------
+    groups : dict
+        ``{label: (predicted, realised)}``, equal-length arrays per label (e.g. one
+        label per candidate test).
+    quantity : str
+        What is predicted, for the axis labels.
+    band : float
+        Shade realised within ``±band`` (relative) of the prediction, >= 0.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The identity line, the band, and the points.
+    """
+    from labkit._validate import check_number
+
+    band = check_number("band", band, low=0.0)
+    if not groups:
+        raise ValueError("groups must name at least one (predicted, realised) pair")
+    pairs = {}
+    for label, (predicted, realised) in groups.items():
+        p, r = np.asarray(predicted, dtype=float), np.asarray(realised, dtype=float)
+        if p.shape != r.shape or p.ndim != 1:
+            raise ValueError(f"groups[{label!r}] must be two 1-D arrays of one length")
+        pairs[label] = (p, r)
+    values = np.concatenate([np.concatenate(v) for v in pairs.values()])
+    top = float(np.nanmax(values)) * 1.1 if np.isfinite(values).any() else 1.0
+    low = min(0.0, float(np.nanmin(values)) * 1.1)
+    fig, ax = plt.subplots(figsize=(4.8, 4.2), layout="constrained")
+    grid = np.linspace(0.0, top, 50)
+    ax.fill_between(grid, grid * (1 - band), grid * (1 + band), color="grey", alpha=0.2,
+                    label=f"within ±{band:.0%}")  # fmt: skip
+    ax.plot([low, top], [low, top], color="black", lw=1, ls="--", label="realised = predicted")
+    for i, (label, (p, r)) in enumerate(pairs.items()):
+        ax.scatter(p, r, color=f"C{i}", s=24, zorder=3, label=label)
+    ax.set_xlim(low, top)
+    ax.set_ylim(low, top)
+    ax.set_xlabel(f"predicted {quantity}")
+    ax.set_ylabel(f"realised {quantity} (refit)")
+    ax.legend(fontsize=SMALL, loc="upper left")
+    n = sum(len(p) for p, _ in pairs.values())
+    ax.set_title(title or f"{n} refits in simulated worlds", fontsize=TITLE)
     return fig
