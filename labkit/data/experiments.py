@@ -231,6 +231,25 @@ def steady_state_lift(
     return float(after[-1] - before[-1])
 
 
+def _check_change(
+    delta_x: float | None, spend_change: float | None
+) -> tuple[float | None, float | None]:
+    """Check that exactly one of an absolute and a relative spend change is given, non-zero."""
+    if (delta_x is None) == (spend_change is None):
+        raise ValueError(
+            "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
+        )
+    if delta_x is not None:
+        delta_x = check_number("delta_x", delta_x)
+        if delta_x == 0:
+            raise ValueError("delta_x must be non-zero")
+        return delta_x, None
+    spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
+    if spend_change == 0:
+        raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
+    return None, spend_change
+
+
 def simulate_lift_test(
     dataset: SimulatedDataset,
     channel: str,
@@ -308,10 +327,7 @@ def simulate_lift_test(
             f"weeks must be <= {len(dates) - i0} so that the window ends inside the series "
             f"(start {first.date()}), got {weeks}"
         )
-    if (delta_x is None) == (spend_change is None):
-        raise ValueError(
-            "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
-        )
+    delta_x, spend_change = _check_change(delta_x, spend_change)
     carryover = check_bool("carryover", carryover)
     if isinstance(random_seed, np.random.Generator):
         rng = random_seed
@@ -320,14 +336,6 @@ def simulate_lift_test(
             [_NOISE_STREAM, check_int("random_seed", random_seed, minimum=0)]
         )
     window = slice(i0, i0 + weeks)
-    if delta_x is not None:
-        delta_x = check_number("delta_x", delta_x)
-        if delta_x == 0:
-            raise ValueError("delta_x must be non-zero")
-    else:
-        spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
-        if spend_change == 0:
-            raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
     changed = changed_spend(spend, window, spend_change=spend_change, spend_added=delta_x)
     applied = float((changed - spend)[window].mean())
     if applied == 0:
@@ -476,18 +484,7 @@ def run_geo_test(
             f"weeks must lie in [1, {len(dates) - i0}]: the test starts on "
             f"{dates[i0].date()} and the series ends {len(dates) - i0} weeks later, got {weeks}"
         )
-    if (delta_x is None) == (spend_change is None):
-        raise ValueError(
-            "give exactly one of delta_x (weekly spend added) or spend_change (fraction)"
-        )
-    if delta_x is not None:
-        delta_x = check_number("delta_x", delta_x)
-        if delta_x == 0:
-            raise ValueError("delta_x must be non-zero")
-    else:
-        spend_change = check_number("spend_change", spend_change, low=-1.0, high=5.0)
-        if spend_change == 0:
-            raise ValueError("spend_change must be non-zero, a fraction in [-1, 5]")
+    delta_x, spend_change = _check_change(delta_x, spend_change)
     old = truth["test_channel"]
     window = slice(i0, i0 + weeks)
     frames = []
