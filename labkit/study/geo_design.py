@@ -27,6 +27,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from scipy.special import ndtri
+
+from labkit.stats import HDI_PROB
+
 __all__ = ["CLAIMS", "DESIGN_GRID", "N_DETECTION_TESTS", "geo_design_study"]
 
 DESIGN_GRID = {"spend_changes": (0.5, 1.0), "durations": (4, 6, 8)}
@@ -35,8 +39,8 @@ DESIGN_GRID = {"spend_changes": (0.5, 1.0), "durations": (4, 6, 8)}
 N_DETECTION_TESTS = 12
 """Simulated tests per world that check the chosen design's assurance."""
 
-Z_94 = 1.8807936081512509
-"""The normal quantile of a central 94 % interval."""
+Z_HDI = float(ndtri(0.5 + HDI_PROB / 2))
+"""The normal quantile of a central interval of probability :data:`labkit.stats.HDI_PROB`."""
 
 CLAIMS = [
     "claim_lift_closer",
@@ -106,8 +110,8 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     )  # fmt: skip
     table = read.table
     oracle = oracle_lift_tests(run)
-    comparison = compare_lift_tests(oracle, read.table)
-    kept, dropped = screen_lift_signs(read.table)
+    comparison = compare_lift_tests(oracle, table)
+    kept, dropped = screen_lift_signs(table)
     row: dict[str, Any] = {
         "treated_set": best["treated_set"],
         "channel": best["channel"],
@@ -132,7 +136,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
         "dropped": len(dropped),
     }
     row["claim_read_covers_truth"] = bool(comparison["covers_oracle"].all())
-    row["claim_causalpy_sd_covers_truth"] = bool(abs(row["read_error_z_causalpy"]) < Z_94)
+    row["claim_causalpy_sd_covers_truth"] = bool(abs(row["read_error_z_causalpy"]) < Z_HDI)
     if kept.empty:  # every estimate contradicts the change: nothing to calibrate with
         nan = float("nan")
         metrics = ["lift_error_before", "lift_error_after", "lift_width_ratio"]
