@@ -3,7 +3,8 @@
 Ranking a grid of lift tests evaluates every candidate on every posterior draw:
 84 candidates x 4000 draws must take milliseconds, which plain numpy misses
 because each draw needs several transcendental functions. Two loops are
-compiled here; everything else stays in numpy.
+compiled here (the learning value's reweighting is in :mod:`labkit._reweighting`);
+everything else stays in numpy.
 
 - :func:`lift_grid`: the total lift of each spend change held for each
   duration, per unit and draw. The adstock ramp, the steady-state adstocked
@@ -12,10 +13,6 @@ compiled here; everything else stays in numpy.
   sum over the weeks of the test.
 - :func:`assurance_rows`: the mean power over draws, plain and tempered (the
   same quantity as :func:`labkit.stats.power` averaged over draws).
-- :func:`reweighted_moments`: the posterior sd of a quantity after observing
-  a simulated test outcome, by reweighting the draws with the outcome's
-  Gaussian likelihood (the preposterior analysis of
-  :mod:`labkit.design.learning`).
 
 The saturation curves are written again here as scalar functions, fused into
 the loop over draws. They are the formulas of :mod:`labkit.response`, which
@@ -60,7 +57,6 @@ __all__ = [
     "logistic",
     "michaelis_menten",
     "phi",
-    "reweighted_moments",
 ]
 
 PHI_LOW, PHI_HIGH = -8.5, 8.3
@@ -247,72 +243,3 @@ def lift_grid(
                     for d in range(n_draws):
                         lifts[u, k, j, d] = cum[d] + (durations[j] - n_w) * last[d]
     return lifts
-
-
-# 2^f on [0, 1) by its Taylor series in f ln 2 to degree 11 (relative error < 1e-13):
-# with the exponent written into the bits of a double, the loop over draws has no
-# library call left and vectorises, about twice as fast as math.exp here.
-_EXP2 = tuple(math.log(2.0) ** k / math.factorial(k) for k in range(12))
-_LOG2E = 1.4426950408889634
-
-
-@numba.njit(cache=True, fastmath=_FAST)
-def reweighted_moments(
-    lifts: np.ndarray,
-    sigma: np.ndarray,
-    quantity: np.ndarray,
-    outcomes: np.ndarray,
-    source: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Posterior sd of ``quantity`` and the effective sample size after each outcome.
-
-    For candidate ``i`` and outcome ``y = outcomes[i, k]``, draw ``d`` gets the
-    weight ``exp(-(y - lifts[i, d])^2 / (2 sigma[i]^2))``. The log-weights are
-    shifted by that of the draw the outcome was simulated from
-    (``source[i, k]``): its weight is 1, so the sum never underflows, and no
-    other weight exceeds ``exp(eps^2 / 2)`` for the outcome's noise ``eps``.
-    ``exp`` is computed as ``2^m * 2^f`` (see ``_EXP2``); weights below
-    ``2^-1000`` count as 0.
-
-    Returns
-    -------
-    sd, ess : numpy.ndarray
-        ``(n, K)``: the weighted sd of ``quantity[i]`` and ``(sum w)^2 / sum w^2``.
-    """
-    c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11 = _EXP2
-    n, n_draws = lifts.shape
-    n_outcomes = outcomes.shape[1]
-    sd = np.empty((n, n_outcomes))
-    ess = np.empty((n, n_outcomes))
-    mantissa = np.empty(n_draws)
-    bits = np.empty(n_draws, dtype=np.int64)
-    power = bits.view(np.float64)
-    for i in range(n):
-        scale = _LOG2E * 0.5 / (sigma[i] * sigma[i])
-        for k in range(n_outcomes):
-            y = outcomes[i, k]
-            shift = (y - lifts[i, source[i, k]]) ** 2
-            for d in range(n_draws):
-                r = y - lifts[i, d]
-                t = max((shift - r * r) * scale, -1000.0)  # log2 of the weight
-                m = math.floor(t)
-                f = t - m
-                p = c9 + f * (c10 + f * c11)
-                p = c5 + f * (c6 + f * (c7 + f * (c8 + f * p)))
-                mantissa[d] = c0 + f * (c1 + f * (c2 + f * (c3 + f * (c4 + f * p))))
-                bits[d] = (np.int64(m) + 1023) << 52
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            sw2 = 0.0
-            for d in range(n_draws):
-                w = mantissa[d] * power[d]
-                t = quantity[i, d]
-                s0 += w
-                s1 += w * t
-                s2 += w * t * t
-                sw2 += w * w
-            mean = s1 / s0
-            sd[i, k] = math.sqrt(max(s2 / s0 - mean * mean, 0.0))
-            ess[i, k] = s0 * s0 / sw2
-    return sd, ess

@@ -158,7 +158,9 @@ def test_kernels_are_cached_on_disk(tmp_path):
         """
         import numpy as np
         from labkit import _kernels
+        from labkit.design.learning import expected_sd_reduction
         from labkit.stats import assurance
+        from labkit._reweighting import reweighted_moments
 
         rng = np.random.default_rng(0)
         p = rng.uniform(0.5, 2.0, (2, 50))
@@ -167,7 +169,8 @@ def test_kernels_are_cached_on_disk(tmp_path):
             0, p, p, p, p, p, ramp, np.array([0.2, -1.0]), np.array([2, 6], dtype=np.int64)
         )
         assurance(rng.normal(size=(3, 50)), np.ones(3), 0.05)
-        for kernel in (_kernels.lift_grid, _kernels.assurance_rows):
+        expected_sd_reduction(p, np.ones(2), p, rng=rng)
+        for kernel in (_kernels.lift_grid, _kernels.assurance_rows, reweighted_moments):
             print(kernel.__name__, len(kernel.stats.cache_hits), len(kernel.stats.cache_misses))
         """
     )
@@ -178,5 +181,6 @@ def test_kernels_are_cached_on_disk(tmp_path):
         ).stdout.split()
         for _ in range(2)
     ]
-    assert runs[0] == ["lift_grid", "0", "1", "assurance_rows", "0", "1"]  # compiled
-    assert runs[1] == ["lift_grid", "1", "0", "assurance_rows", "1", "0"]  # loaded
+    names = ["lift_grid", "assurance_rows", "reweighted_moments"]
+    assert runs[0] == [x for name in names for x in (name, "0", "1")]  # compiled
+    assert runs[1] == [x for name in names for x in (name, "1", "0")]  # loaded

@@ -1,12 +1,17 @@
+import math
+
 import numpy as np
 import pytest
+from scipy.special import gammaln
 
+from labkit import _reweighting
 from labkit.design.grid import pareto_dominated
 from labkit.design.learning import expected_sd_reduction, reweighted_sd
 
 
 def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):
-    w = np.exp(-0.5 * ((outcome - lifts) / sigma) ** 2)
+    log_w = -0.5 * ((outcome - lifts) / sigma) ** 2
+    w = np.exp(log_w - log_w.max())
     w /= w.sum()
     mean = (w * quantity).sum()
     return np.sqrt((w * (quantity - mean) ** 2).sum()), 1 / (w**2).sum()
@@ -21,6 +26,67 @@ def test_kernel_equals_plain_numpy_reweighting():
         expected_sd, expected_ess = _numpy_reweighted_sd(lifts, sigma, quantity, outcome)
         assert sd == pytest.approx(expected_sd, rel=1e-9)
         assert ess == pytest.approx(expected_ess, rel=1e-9)
+
+
+def _kernel_against_numpy(lifts, sigma, quantity, n_outcomes=64, seed=0):
+    """Run the kernel on outcomes simulated from the predictive; compare with numpy."""
+    rng = np.random.default_rng(seed)
+    n, n_draws = lifts.shape
+    source = rng.integers(0, n_draws, size=(n, n_outcomes))
+    outcomes = np.take_along_axis(lifts, source, axis=1)
+    outcomes += rng.standard_normal((n, n_outcomes)) * sigma[:, None]
+    sd, ess, by_series, prior_sd = _reweighting.reweighted_moments(
+        lifts, sigma, quantity, outcomes, source
+    )
+    np.testing.assert_allclose(prior_sd, quantity.std(axis=1), rtol=1e-12)
+    for i in range(n):
+        for k in range(n_outcomes):
+            want = _numpy_reweighted_sd(lifts[i], sigma[i], quantity[i], outcomes[i, k])
+            want_sd, want_ess = want
+            assert sd[i, k] == pytest.approx(want_sd, rel=1e-9, abs=1e-12), (i, k, by_series[i, k])
+            assert ess[i, k] == pytest.approx(want_ess, rel=1e-9), (i, k, by_series[i, k])
+    return by_series
+
+
+@pytest.mark.parametrize(
+    ("lift_sd", "share"),
+    [(0.3, (0.9, 1.0)), (1.0, (0.3, 1.0)), (5.0, (0.0, 0.05))],
+    ids=["vague test: series", "middle", "sharp test: direct"],
+)
+def test_both_sums_equal_numpy_reweighting(lift_sd, share):
+    """The series takes the vague tests, the direct sum the sharp ones; both equal numpy."""
+    rng = np.random.default_rng(4)
+    lifts = rng.normal(1.0, lift_sd, size=(3, 2000))
+    lifts[1] = 1.0 + lift_sd * (rng.lognormal(0.0, 0.8, 2000) - 1.4)  # skewed, a long tail
+    quantity = 3.0 + 2.0 * lifts + rng.normal(0.0, 0.5, lifts.shape)
+    quantity[2] = rng.normal(0.0, 1.0, 2000)  # unrelated to the lift
+    by_series = _kernel_against_numpy(lifts, np.ones(3), quantity)
+    assert share[0] <= by_series.mean() <= share[1], by_series.mean()
+
+
+def test_degenerate_draws():
+    rng = np.random.default_rng(5)
+    lifts = np.vstack([np.full(500, 0.4), rng.normal(0.0, 0.2, 500)])
+    quantity = np.vstack([rng.normal(1.0, 0.3, 500), np.full(500, 2.0)])
+    sigma = np.array([0.5, 0.5])
+    outcomes = np.array([[0.1, 0.9], [-0.3, 0.2]])
+    sd, ess, _, _ = _reweighting.reweighted_moments(
+        lifts, sigma, quantity, outcomes, np.zeros((2, 2), dtype=np.int64)
+    )
+    np.testing.assert_allclose(sd[0], quantity[0].std(), rtol=1e-10)  # equal lifts: no update
+    np.testing.assert_allclose(ess[0], 500, rtol=1e-10)
+    np.testing.assert_allclose(sd[1], 0.0, atol=1e-7)  # a constant quantity stays constant
+
+
+def test_exp2_and_the_series_order_table():
+    t = np.linspace(_reweighting.EXP2_LOW, _reweighting.EXP2_HIGH, 9601)
+    ours = np.array([_reweighting.exp2(v) for v in t])
+    assert np.abs(ours / np.exp2(t) - 1).max() < 1e-13
+    cap = _reweighting.R_CAP
+    assert np.all(np.diff(cap) > 0)
+    for n in (4, 30, _reweighting.N_MAX):
+        log_remainder = cap[n] + (n + 1) * math.log(cap[n]) - gammaln(n + 2)
+        assert log_remainder == pytest.approx(math.log(_reweighting.TRUNCATION), abs=1e-6)
 
 
 @pytest.mark.parametrize("sigma", [0.5, 1.0, 2.0])
