@@ -114,6 +114,35 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
     again = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
     pd.testing.assert_frame_equal(table, again)
 
+    # the read's placebo sd: data units per geo; each geo of a pair gets its own
+    scale = dict(zip(geo_designer.geos, geo_designer.designer.target_scale, strict=True))
+    single = table[table["treated_set"] == "geo_03"].iloc[0]
+    assert geo_designer.read_placebo_sigma(single) == {
+        "geo_03": pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
+    }
+    pair = single.copy()
+    pair["treated_set"] = "geo_01+geo_03"
+    sds = geo_designer.read_placebo_sigma(pair, table)
+    alone = table[(table["treated_set"] == "geo_01") & (table["duration"] == single["duration"])]
+    assert sds["geo_03"] == pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
+    assert sds["geo_01"] == pytest.approx(
+        alone["sigma_placebo"].iloc[0] * scale["geo_01"], rel=1e-12
+    )
+    with pytest.raises(ValueError, match="reads each geo on its own"):
+        geo_designer.read_placebo_sigma(pair)
+    with pytest.raises(ValueError, match=r"no single-geo candidate for \['geo_01'\]"):
+        geo_designer.read_placebo_sigma(pair, table[table["treated_set"] != "geo_01"])
+    with pytest.raises(TypeError, match=r"^candidate must be a rank\(\) row"):
+        geo_designer.read_placebo_sigma(single.to_dict())
+    with pytest.raises(ValueError, match=r"missing \['sigma_placebo'\]"):
+        geo_designer.read_placebo_sigma(single.drop("sigma_placebo"))
+    with pytest.raises(ValueError, match="unknown geos"):
+        geo_designer.read_placebo_sigma(pair.replace("geo_01+geo_03", "geo_99"))
+    unranked = single.copy()
+    unranked["sigma_placebo"] = np.nan
+    with pytest.raises(ValueError, match="rank with placebo=True"):
+        geo_designer.read_placebo_sigma(unranked)
+
 
 def test_bad_geo_designs_name_the_argument(geo_designer, geo):
     with pytest.raises(ValueError, match=r"sets\[0\] has unknown geo"):

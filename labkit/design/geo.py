@@ -308,6 +308,63 @@ class GeoDesigner:
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         return table
 
+    def read_placebo_sigma(
+        self, candidate: pd.Series, ranking: pd.DataFrame | None = None
+    ) -> dict[str, float]:
+        """Return a ranked candidate's placebo sd per treated geo, in data units.
+
+        What :func:`labkit.geo.synthetic_control_lift_tests` takes as
+        ``placebo_sigma``: the candidate's ``sigma_placebo`` (model scale, the
+        total over its weeks) times the geo's target scale. A synthetic control
+        reads each geo of a set on its own, so each geo of a set gets its own
+        single-geo placebo sd at the candidate's duration, looked up in
+        ``ranking``, not the set's.
+
+        Parameters
+        ----------
+        candidate : pandas.Series
+            A row of :meth:`rank` ranked with ``placebo=True`` (for example
+            :func:`choose_design`'s choice).
+        ranking : pandas.DataFrame, optional
+            For a set of geos: a :meth:`rank` table that holds each of its geos
+            alone at the candidate's duration.
+
+        Returns
+        -------
+        dict
+            ``{geo: sd}``, the total over the test's weeks in sales units.
+        """
+        if not isinstance(candidate, pd.Series):
+            raise TypeError(f"candidate must be a rank() row, got {type(candidate).__name__}")
+        missing = [c for c in ("treated_set", "duration", "sigma_placebo") if c not in candidate]
+        if missing:
+            raise ValueError(f"candidate must be a rank() row; missing {missing}")
+        geos = str(candidate["treated_set"]).split("+")
+        unknown = sorted(set(geos) - set(self.geos))
+        if unknown:
+            raise ValueError(f"candidate treats unknown geos {unknown}; geos are {self.geos}")
+        if len(geos) == 1:
+            sd = {geos[0]: float(candidate["sigma_placebo"])}
+        else:
+            if not isinstance(ranking, pd.DataFrame):
+                raise ValueError(
+                    "ranking must be a rank() table holding each geo of the set alone: "
+                    "a synthetic control reads each geo on its own"
+                )
+            same = ranking[ranking["duration"] == candidate["duration"]]
+            alone = same.groupby("treated_set")["sigma_placebo"].first()
+            absent = [g for g in geos if g not in alone.index]
+            if absent:
+                raise ValueError(
+                    f"ranking has no single-geo candidate for {absent} at "
+                    f"{int(candidate['duration'])} weeks: rank the single geos too"
+                )
+            sd = {g: float(alone[g]) for g in geos}
+        if not all(np.isfinite(v) for v in sd.values()):
+            raise ValueError("candidate has no placebo sd: rank with placebo=True")
+        scale = dict(zip(self.geos, self.designer.target_scale, strict=True))
+        return {g: sd[g] * float(scale[g]) for g in geos}
+
 
 def choose_design(
     ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE, *, feasible_only: bool = True

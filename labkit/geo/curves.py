@@ -163,15 +163,11 @@ def lift_test_draws(idata: az.InferenceData, lift_tests: pd.DataFrame) -> xr.Dat
         raise ValueError(
             f"lift_tests must have rows and columns channel, geo, x, delta_x; missing {missing}"
         )
-    channel_scale, target_scale = _scales(idata)
-    post = idata.posterior
     lifts = []
     for row in lift_tests.itertuples(index=False):
-        lam = post["saturation_lam"].sel(geo=row.geo, channel=row.channel)
-        beta = post["saturation_beta"].sel(geo=row.geo, channel=row.channel)
-        scale = float(channel_scale.sel(channel=row.channel))
-        low, high = _spend_grid([row.x, row.x + row.delta_x]) / scale
-        lifts.append(target_scale * (logistic(high, lam, beta) - logistic(low, lam, beta)))
+        curve = saturation_curves(idata, [row.x, row.x + row.delta_x])
+        curve = curve.sel(geo=row.geo, channel=row.channel).drop_vars("x")
+        lifts.append(curve.isel(x=1) - curve.isel(x=0))
     return xr.concat(lifts, dim="test").transpose("chain", "draw", "test")
 
 

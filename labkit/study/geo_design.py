@@ -103,9 +103,8 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     run_before = before_test(run)
     alpha = posterior_adstock_alpha(model, best["channel"])
     (geo,) = geos  # the grid's candidates are single geos
-    scale = dict(zip(designer.designer.units, designer.designer.target_scale, strict=True))
     read = synthetic_control_lift_tests(
-        run, adstock_alpha=alpha, placebo_sigma={geo: best["sigma_placebo"] * scale[geo]},
+        run, adstock_alpha=alpha, placebo_sigma=designer.read_placebo_sigma(best),
         random_seed=seed, progress=False,
     )  # fmt: skip
     table = read.table
