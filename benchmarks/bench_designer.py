@@ -127,7 +127,7 @@ def kernel_inputs(designer: ExperimentDesigner, n_outcomes: int = 64) -> tuple[n
     source = rng.integers(0, lifts.shape[1], size=(len(lifts), n_outcomes))
     outcomes = np.take_along_axis(lifts, source, axis=1)
     outcomes += rng.standard_normal(outcomes.shape) * sigma[:, None]
-    return lifts, sigma, quantity, outcomes, source
+    return lifts, sigma, quantity, outcomes
 
 
 def main() -> None:

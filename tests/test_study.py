@@ -115,12 +115,13 @@ def test_committed_studies_agree_with_their_sidecars(name):
         assert (summary.loc[claim, "k"], summary.loc[claim, "n"]) == (counts["k"], counts["n"])
     assert rows["seed"].tolist() == list(DEFAULT_SEEDS[name])
     assert (rows["status"] == "ok").all(), rows.loc[rows["status"] != "ok", "error"].tolist()
-    if STUDIES[name].fast:
-        assert "fast mode" in meta["fidelity"] and meta["peak_rss_mb"] > 0
+    words = {"fast": "fast mode", "full": "full fidelity"}
+    if STUDIES[name].sampling in words:
+        assert words[STUDIES[name].sampling] in meta["fidelity"] and meta["peak_rss_mb"] > 0
 
 
-CHEAP = [name for name in sorted(STUDIES) if not STUDIES[name].fast]
-FITTED = [name for name in sorted(STUDIES) if STUDIES[name].fast]
+CHEAP = [name for name in sorted(STUDIES) if STUDIES[name].sampling == "none"]
+FITTED = [name for name in sorted(STUDIES) if STUDIES[name].sampling != "none"]
 
 
 @pytest.mark.parametrize("name", CHEAP)
@@ -205,9 +206,15 @@ def test_a_fast_study_runs_in_fast_mode_and_restores_the_environment(monkeypatch
     def mode(seed):
         return {"fast": os.environ.get("LABKIT_FAST"), "claim_ran": True}
 
-    row = run_seed_of(Study("mode", mode, fidelity="fast", fast=True))
+    row = run_seed_of(Study("mode", mode, fidelity="fast", sampling="fast"))
     assert row["fast"] == "1" and "LABKIT_FAST" not in os.environ
     assert row["peak_rss_mb"] > 0
+    # a full-fidelity study ignores LABKIT_FAST and leaves it as it was
+    monkeypatch.setenv("LABKIT_FAST", "1")
+    row = run_seed_of(Study("mode", mode, fidelity="full", sampling="full"))
+    assert row["fast"] is None and os.environ["LABKIT_FAST"] == "1"
+    with pytest.raises(ValueError, match=r"^sampling must be one of"):
+        Study("mode", mode, fidelity="fast", sampling="quick")
 
 
 def run_seed_of(study):

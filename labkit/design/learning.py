@@ -95,7 +95,7 @@ def expected_sd_reduction(
     source = rng.integers(0, n_draws, size=(n, n_outcomes))
     noise = rng.standard_normal((n, n_outcomes)) * sigma[:, None]
     outcomes = np.take_along_axis(lifts, source, axis=1) + noise
-    sd, ess, _, prior_sd = _reweighting.reweighted_moments(lifts, sigma, quantity, outcomes, source)
+    sd, ess, _, prior_sd = _reweighting.reweighted_moments(lifts, sigma, quantity, outcomes)
     expected = sd.mean(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         reduction = np.where(prior_sd > 0, 1 - expected / prior_sd, 0.0)
@@ -121,13 +121,10 @@ def reweighted_sd(
     (float, float)
         The reweighted sd and the effective sample size of the weights.
     """
-    lifts = np.ascontiguousarray(lifts, dtype=float)[None, :]
-    closest = np.array([[int(np.argmin(np.abs(lifts[0] - outcome)))]])
     sd, ess, _, _ = _reweighting.reweighted_moments(
-        lifts,
+        np.ascontiguousarray(lifts, dtype=float)[None, :],
         np.array([float(sigma)]),
         np.ascontiguousarray(quantity, dtype=float)[None, :],
         np.array([[float(outcome)]]),
-        closest,
     )
     return float(sd[0, 0]), float(ess[0, 0])

@@ -61,7 +61,7 @@ STUDIES: dict[str, Study] = {
         elicitation_study,
         fidelity="fast mode (LABKIT_FAST=1): MMMs and CausalPy 2 chains x 150 draws, PyMC NUTS",
         description="chapter 4: MMM with priors elicited from one experiment vs generic priors",
-        fast=True,
+        sampling="fast",
     ),
     "geo": Study(
         "geo",
@@ -73,7 +73,7 @@ STUDIES: dict[str, Study] = {
         description=(
             "chapter 2: uncalibrated, oracle- and CausalPy-calibrated hierarchical geo MMMs"
         ),
-        fast=True,
+        sampling="fast",
     ),
     "geo_design": Study(
         "geo_design",
@@ -86,21 +86,21 @@ STUDIES: dict[str, Study] = {
             "chapter 5: a designed geo test run in the panel's world, read with CausalPy, "
             "calibrating the geo MMM"
         ),
-        fast=True,
+        sampling="fast",
     ),
     "learning": Study(
         "learning",
         learning_study,
-        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit, PyMC NUTS",
+        fidelity="full fidelity: 4 chains x 1000 draws per MMM fit, nutpie",
         description="chapter 1: predicted learning value against refits with the simulated test",
-        fast=True,
+        sampling="full",
     ),
     "confounders": Study(
         "confounders",
         confounder_study,
         fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws, nutpie",
         description="chapter 3: baseline vs lift-test-calibrated ROAS under a hidden confounder",
-        fast=True,
+        sampling="fast",
     ),
 }
 """The book's studies by name."""

@@ -33,6 +33,9 @@ __all__ = ["Study", "StudyResult", "claim_summary", "run_study"]
 PACKAGES = ("labkit", "numpy", "pymc", "pymc-marketing", "causalpy", "preliz")
 """Packages whose versions each row records."""
 
+SAMPLING = ("none", "fast", "full")
+"""A study's fits: none, fast mode, or full fidelity."""
+
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
@@ -51,16 +54,21 @@ class Study:
         What the fits cost, stated in the output (e.g. ``"designer fixture, no MCMC"``).
     description : str
         One line on what the study measures.
-    fast : bool
-        Run with ``LABKIT_FAST=1`` (fits at fast-mode fidelity) unless
-        ``LABKIT_SMOKE=1`` asks for smoke fidelity.
+    sampling : {"none", "fast", "full"}
+        Whether it fits models, and at which fidelity: ``"fast"`` runs it with
+        ``LABKIT_FAST=1``, ``"full"`` without (whatever the environment says);
+        ``LABKIT_SMOKE=1`` asks for smoke fidelity in both. ``"none"``: no MCMC.
     """
 
     name: str
     func: Callable[[int], Mapping[str, Any]]
     fidelity: str
     description: str = ""
-    fast: bool = False
+    sampling: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.sampling not in SAMPLING:
+            raise ValueError(f"sampling must be one of {SAMPLING}, got {self.sampling!r}")
 
 
 @dataclass
@@ -172,8 +180,10 @@ def run_seed(study: Study, seed: int) -> dict[str, Any]:
     row: dict[str, Any] = {"seed": int(seed)}
     before = os.environ.get(FAST_ENV_VAR)
     try:
-        if study.fast:
+        if study.sampling == "fast":
             os.environ[FAST_ENV_VAR] = "1"
+        elif study.sampling == "full":
+            os.environ.pop(FAST_ENV_VAR, None)
         result = dict(study.func(int(seed)))
         bad = [
             k
