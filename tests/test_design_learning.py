@@ -6,7 +6,7 @@ from scipy.special import gammaln
 
 from labkit import _reweighting
 from labkit.design.grid import pareto_dominated
-from labkit.design.learning import expected_sd_reduction, reweighted_sd
+from labkit.design.learning import expected_sd_reduction, refit_check, reweighted_sd
 
 
 def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):
@@ -166,3 +166,16 @@ def test_pareto_front_equals_brute_force():
         a = np.round(rng.normal(size=shape), 1)  # rounding makes ties
         brute = ((a[None] >= a[:, None]).all(axis=2) & (a[None] > a[:, None]).any(axis=2)).any(1)
         np.testing.assert_array_equal(pareto_dominated(a), brute)
+
+
+def test_refit_check_names_bad_arguments(designer):
+    rng = np.random.default_rng(0)
+    args = (None, None, designer, "tv", -0.5, 12)
+    with pytest.raises(TypeError, match=r"^build_mmm must be a callable"):
+        refit_check("mmm", *args, fit_kwargs={}, outcome_rng=rng)
+    with pytest.raises(TypeError, match=r"^outcome_rng must be a numpy.random.Generator"):
+        refit_check(dict, *args, fit_kwargs={}, outcome_rng=0)
+    with pytest.raises(TypeError, match=r"^fit_kwargs must be a dict"):
+        refit_check(dict, *args, fit_kwargs=None, outcome_rng=rng)
+    with pytest.raises(ValueError, match="unknown channel"):
+        refit_check(dict, None, None, designer, "radio", -0.5, 12, fit_kwargs={}, outcome_rng=rng)

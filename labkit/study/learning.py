@@ -19,6 +19,9 @@ refit does. Each seed simulates a new designer fixture, fits chapter 1's MMM
    steady-state weekly lift at current spend: the total over the ramp-weighted
    weeks), adds it with ``add_lift_test_measurements``, refits, and measures the
    realised sd of the same ROAS.
+
+Steps 2 and 3 are :func:`labkit.design.learning.refit_check`, which chapter 1 also
+runs on its own fit.
 """
 
 from __future__ import annotations
@@ -51,10 +54,8 @@ def build_mmm() -> Any:
 
 def learning_study(seed: int) -> dict[str, Any]:
     """Predicted and realised ROAS-sd reductions of :data:`CANDIDATES` for fixture ``seed``."""
-    import pandas as pd
-
     from labkit.design import ExperimentDesigner, simulate_designer_fixture
-    from labkit.design.learning import reweighted_sd
+    from labkit.design.learning import refit_check
     from labkit.sampling import mmm_fit_kwargs
 
     fixture = simulate_designer_fixture(seed=seed)
@@ -64,52 +65,25 @@ def learning_study(seed: int) -> dict[str, Any]:
     mmm = build_mmm()
     mmm.fit(X, y, **fit_kwargs)
     before = ExperimentDesigner.from_mmm(mmm, random_seed=seed)
-    target_scale = float(before.target_scale[0])
     row: dict[str, Any] = {}
     ratios = []
     for i, (channel, change, weeks) in enumerate(CANDIDATES):
-        rng = np.random.default_rng([_OUTCOME_STREAM, seed, i])
-        value = before.learning_value(channel, change, weeks, random_seed=seed)
-        expected = float(value.loc["roas", "reduction"])
-        lifts = before.lift_draws(channel, change, weeks)
-        sd = float(before.sigma_d(weeks))
-        roas = before.roas_draws(channel)
-        outcome = float(lifts[rng.integers(len(lifts))] + sd * rng.standard_normal())
-        sd_now = float(roas.std())
-        reweighted, ess = reweighted_sd(lifts, sd, roas, outcome)
-        ramp = before.evaluate(channel, change, weeks).ramp_fraction
-        x = float(before.current_spend[channel][0] * before.channel_scale[channel])
-        test = pd.DataFrame(
-            {
-                "channel": [channel],
-                "x": [x],
-                "delta_x": [change * x],
-                "delta_y": [outcome * target_scale / (weeks * ramp)],
-                "sigma": [sd * target_scale / (weeks * ramp)],
-            }
-        )
+        check = refit_check(
+            build_mmm, X, y, before, channel, change, weeks, fit_kwargs=fit_kwargs,
+            outcome_rng=np.random.default_rng([_OUTCOME_STREAM, seed, i]), random_seed=seed,
+        )  # fmt: skip
         key = f"{channel}_{'up' if change > 0 else 'down'}_{weeks}w"
         row |= {
-            f"{key}_snr": float(abs(lifts.mean()) / sd),
-            f"{key}_outcome_sign_ok": bool(np.sign(outcome) == np.sign(change)),
-            f"{key}_expected_reduction": expected,
-            f"{key}_predicted_reduction": 1 - reweighted / sd_now,
-            f"{key}_predicted_ess": ess,
+            f"{key}_snr": check.snr,
+            f"{key}_outcome_sign_ok": bool(np.sign(check.outcome) == np.sign(change)),
+            f"{key}_expected_reduction": check.expected_reduction,
+            f"{key}_predicted_reduction": check.predicted_reduction,
+            f"{key}_predicted_ess": check.predicted_ess,
+            f"{key}_realised_reduction": check.realised_reduction,
+            f"{key}_ratio": check.ratio,
+            f"claim_{key}_refit_within_25pct": bool(abs(check.ratio - 1) <= 0.25),
         }
-        if np.sign(outcome) != np.sign(change):
-            row[f"{key}_realised_reduction"] = row[f"{key}_ratio"] = np.nan
-            row[f"claim_{key}_refit_within_25pct"] = False
-            continue
-        refit = build_mmm()
-        refit.build_model(X, y)
-        refit.add_lift_test_measurements(test)
-        refit.fit(X, y, **fit_kwargs)
-        after = ExperimentDesigner.from_mmm(refit, random_seed=seed)
-        realised = 1 - float(after.roas_draws(channel).std()) / sd_now
-        row[f"{key}_realised_reduction"] = realised
-        ratio = realised / row[f"{key}_predicted_reduction"]
-        row[f"{key}_ratio"] = ratio
-        row[f"claim_{key}_refit_within_25pct"] = bool(abs(ratio - 1) <= 0.25)
-        ratios.append(ratio)
+        if np.isfinite(check.ratio):
+            ratios.append(check.ratio)
     row["mean_ratio"] = float(np.mean(ratios)) if ratios else np.nan
     return row
