@@ -179,3 +179,5 @@ def test_refit_check_names_bad_arguments(designer):
         refit_check(dict, *args, fit_kwargs=None, outcome_rng=rng)
     with pytest.raises(ValueError, match="unknown channel"):
         refit_check(dict, None, None, designer, "radio", -0.5, 12, fit_kwargs={}, outcome_rng=rng)
+    with pytest.raises(ValueError, match=r"^designer must be an ExperimentDesigner of a national"):
+        refit_check(dict, None, None, object(), "tv", -0.5, 12, fit_kwargs={}, outcome_rng=rng)

@@ -166,7 +166,9 @@ class RefitCheck:
 
     @property
     def ratio(self) -> float:
-        """Realised over predicted reduction."""
+        """Realised over predicted reduction (NaN when nothing was predicted)."""
+        if self.predicted_reduction == 0:
+            return float("nan")
         return self.realised_reduction / self.predicted_reduction
 
 
@@ -200,7 +202,7 @@ def refit_check(
     X, y : pandas.DataFrame, pandas.Series
         The data that model was fitted on.
     designer : ExperimentDesigner
-        Read from the fitted model.
+        Read from the fitted model, a national one (one unit).
     channel, spend_change, duration
         The candidate.
     fit_kwargs : dict
@@ -226,6 +228,11 @@ def refit_check(
         )
     if not isinstance(fit_kwargs, dict):
         raise TypeError(f"fit_kwargs must be a dict, got {type(fit_kwargs).__name__}")
+    if not isinstance(designer, ExperimentDesigner) or len(designer.units) != 1:
+        raise ValueError(
+            "designer must be an ExperimentDesigner of a national model (one unit); "
+            "a geo model's lift tests carry a geo column (chapter 5)"
+        )
     value = designer.learning_value(channel, spend_change, duration, random_seed=random_seed)
     lifts = designer.lift_draws(channel, spend_change, duration)
     sd = float(designer.sigma_d(duration))
