@@ -137,7 +137,8 @@ def main() -> None:
 
     fixture = simulate_designer_fixture()
     designer = fixture.designer()
-    designer.recommend()  # compile the numba kernels, or load them from the cache
+    for _ in range(5):  # compile the numba kernels (or load them from the cache), then warm up
+        designer.recommend(learning_value=True)
 
     grid_ms = median_ms(designer.recommend, repeat=30)
     n_seed = len(designer.channels) * len(DEFAULT_SPEND_CHANGES) * len(DEFAULT_DURATIONS)
