@@ -178,7 +178,8 @@ def lift_grid(
     """Total lift of each spend change held for each duration, per unit and draw.
 
     A change of ``change`` (a fraction of current spend) held from week 0 moves the
-    adstocked spend of week ``t`` to ``x_ss * (1 + change * ramp[t])``; the lift of the
+    adstocked spend of week ``t`` to ``x_ss * (1 + change * ramp[t])`` (floored at 0:
+    a go-dark ramp that rounds above 1 must not turn the spend negative); the lift of the
     week is the saturation curve there minus ``base``, and the test's lift is the sum
     over its weeks.
 
@@ -222,15 +223,15 @@ def lift_grid(
                 # one loop per family, draws innermost: numba compiles no call per draw
                 if code == LOGISTIC:
                     for d in range(n_draws):
-                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        eff = max(x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d]), 0.0)
                         last[d] = logistic(eff, p0[u, d], p1[u, d], 0.0) - base[u, d]
                 elif code == MICHAELIS_MENTEN:
                     for d in range(n_draws):
-                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        eff = max(x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d]), 0.0)
                         last[d] = michaelis_menten(eff, p0[u, d], p1[u, d], 0.0) - base[u, d]
                 else:
                     for d in range(n_draws):
-                        eff = x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d])
+                        eff = max(x_ss[u, d] * (1.0 + changes[k] * ramp[u, t, d]), 0.0)
                         last[d] = hill(eff, p0[u, d], p1[u, d], p2[u, d]) - base[u, d]
                 for d in range(n_draws):
                     cum[d] += last[d]

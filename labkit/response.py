@@ -151,9 +151,9 @@ def adstock_ramp(
         Shape ``alpha.shape + (n_weeks,)``, values in (0, 1].
     """
     check_int("n_weeks", n_weeks, minimum=1)
-    w = adstock_weights(alpha, l_max, normalize=True)
-    cum = np.cumsum(w, axis=-1)
-    idx = np.minimum(np.arange(n_weeks), w.shape[-1] - 1)
+    cum = np.cumsum(adstock_weights(alpha, l_max, normalize=False), axis=-1)
+    cum = cum / cum[..., -1:]  # exactly 1 at the last lag: a go-dark test reaches zero spend
+    idx = np.minimum(np.arange(n_weeks), cum.shape[-1] - 1)
     return cum[..., idx]
 
 

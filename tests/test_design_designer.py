@@ -163,8 +163,10 @@ def test_posterior_accessors(fixture, designer):
     assert set(draws) == {"lam", "beta"}
     np.testing.assert_array_equal(draws["lam"], lam)
     alpha = designer.adstock_draws("tv")
+    assert set(alpha) == {"alpha"}
+    alpha = alpha["alpha"]
     np.testing.assert_array_equal(alpha, post["adstock_alpha"].sel(channel="tv").to_numpy())
-    x = steady_state_multiplier(alpha, designer.l_max, designer.normalize)
+    x = steady_state_multiplier(alpha, designer.l_max, designer.engine.normalize)
     x = x * fixture.current_spend["tv"]
     np.testing.assert_allclose(designer.operating_point("tv"), x)
     np.testing.assert_allclose(

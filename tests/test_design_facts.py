@@ -42,7 +42,7 @@ def test_posterior_draws_per_unit(fixture):
 
 def test_posterior_draws_rejects_other_dims(fixture):
     post = fixture.idata.posterior.expand_dims(region=["a"])
-    with pytest.raises(ValueError, match=r"unsupported dims \['region'\]"):
+    with pytest.raises(ValueError, match=r"dims \['region'\] besides channel and geo"):
         posterior_draws(post, get_saturation("logistic"))
 
 

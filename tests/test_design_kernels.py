@@ -112,7 +112,8 @@ def test_grid_of_lifts_equals_one_at_a_time(sat, params):
 
 def test_ramp_fraction_is_the_mean_adstock_ramp(designer):
     for weeks in (1, 4, 8, 12):
-        ramp = response.adstock_ramp(designer.alpha["tv"], designer.l_max, weeks).mean()
+        alpha = designer.adstock_draws("tv")["alpha"]
+        ramp = response.adstock_ramp(alpha, designer.l_max, weeks).mean()
         assert designer.evaluate("tv", 0.2, weeks).ramp_fraction == pytest.approx(ramp, rel=1e-12)
 
 

@@ -32,7 +32,7 @@ from labkit.design.checks import (
     check_spend_changes,
     check_weights,
 )
-from labkit.design.facts import mmm_facts, posterior_draws
+from labkit.design.facts import mmm_facts, posterior_draws, response_engine
 from labkit.design.grid import rank_candidates
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.lift import LiftModel
@@ -156,19 +156,24 @@ class ExperimentDesigner(LiftModel):
         max_ppc_draws: int = 500,
         random_seed: int = 0,
         baseline_weeks: int | None = None,
+        engine: str = "auto",
     ) -> ExperimentDesigner:
         """Build a designer from a fitted pymc-marketing multidimensional ``MMM``.
 
-        Extracts the posterior draws, the current weekly spend (mean of the last
-        ``last_weeks`` weeks, model scale), the residual sd and lag-1
-        autocorrelation of ``y`` minus its posterior-predictive mean (model scale,
-        per geo), the spend correlation, the adstock settings, the saturation type
-        and the scalers (see :func:`~labkit.design.facts.mmm_facts`).
+        Extracts the posterior draws of the model's adstock and saturation, the
+        current weekly spend (mean of the last ``last_weeks`` weeks, model
+        scale), the residual sd and lag-1 autocorrelation of ``y`` minus its
+        posterior-predictive mean (model scale, per geo), the spend correlation
+        and the scalers (see :func:`~labkit.design.facts.mmm_facts`). Model
+        settings that change a lift and that labkit does not compute are
+        refused (:func:`labkit.mmm.check_response_settings`).
 
         Parameters
         ----------
         mmm : pymc_marketing.mmm.multidimensional.MMM
-            A fitted model (``mmm.idata`` holds a posterior).
+            A fitted model (``mmm.idata`` holds a posterior), ``dims=()`` or
+            ``dims=("geo",)``, with any adstock and saturation of pymc-marketing
+            in either order.
         last_weeks : int
             Weeks averaged for the current spend.
         max_ppc_draws : int
@@ -177,6 +182,11 @@ class ExperimentDesigner(LiftModel):
             Seed of the posterior-predictive draws.
         baseline_weeks : int, optional
             Pre-period weeks of an estimated baseline (see :class:`LiftModel`).
+        engine : {"auto", "kernel", "components"}
+            How lifts are computed (:mod:`labkit.design.engines`): the compiled
+            kernel (geometric adstock first, then a logistic, Michaelis-Menten
+            or Hill curve), the model's own components (any model), or
+            ``"auto"``: the kernel where it applies.
 
         Returns
         -------
@@ -185,19 +195,14 @@ class ExperimentDesigner(LiftModel):
         facts = mmm_facts(
             mmm, last_weeks=last_weeks, max_ppc_draws=max_ppc_draws, random_seed=random_seed
         )
-        sat = get_saturation(mmm.saturation)
-        draws = posterior_draws(mmm.idata.posterior, sat, units=facts.units)
+        response = response_engine(mmm, facts, engine)
         return cls(
-            params={c: draws.saturation[c] for c in facts.channels},
-            adstock_alpha={c: draws.adstock_alpha[c] for c in facts.channels},
+            engine=response,
             current_spend=facts.current_spend,
             residual_std=facts.residual_std,
             residual_autocorr=facts.residual_autocorr,
-            l_max=mmm.adstock.l_max,
-            normalize=mmm.adstock.normalize,
-            saturation=sat,
             spend_correlation=facts.spend_correlation,
-            units=draws.units,
+            units=facts.units,
             channel_scale=facts.channel_scale,
             target_scale=facts.target_scale,
             baseline_weeks=baseline_weeks,
@@ -312,7 +317,7 @@ class ExperimentDesigner(LiftModel):
         quantities = {"roas": self.roas_draws(channel, geo)}
         if geo is not None or len(self.units) == 1:
             quantities |= self.saturation_draws(channel, geo)
-            quantities["adstock_alpha"] = self.adstock_draws(channel, geo)
+            quantities |= {f"adstock_{p}": v for p, v in self.adstock_draws(channel, geo).items()}
         value = expected_sd_reduction(
             np.repeat(lifts[None, :], len(quantities), axis=0),
             np.full(len(quantities), sd),

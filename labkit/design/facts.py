@@ -13,7 +13,7 @@ A unit is one geo, or ``"national"`` for a model without a geo dimension.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int
+from labkit.design.engines import ComponentEngine, KernelEngine, ResponseEngine
 from labkit.design.recommendations import NATIONAL
-from labkit.response import Saturation
+from labkit.mmm import check_mmm, check_response_settings
+from labkit.response import SATURATIONS, Saturation, get_saturation
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -51,6 +53,68 @@ class PosteriorDraws:
     adstock_alpha: dict[str, np.ndarray]
 
 
+def component_draws(
+    posterior: xr.Dataset,
+    variables: Mapping[str, str],
+    units: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+) -> tuple[list[str], dict[str, dict[str, np.ndarray]]]:
+    """Read a component's parameters from a posterior, per channel and unit.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        Over ``chain, draw`` and optionally ``channel`` and ``geo``; a variable
+        without ``channel`` (or ``geo``) is shared by every channel (or geo).
+    variables : dict
+        ``{param: posterior variable}``, e.g. a pymc-marketing component's
+        ``variable_mapping``.
+    units : sequence of str, optional
+        The geos to read, in this order (default: the posterior's geos, or
+        ``["national"]`` without a geo dimension).
+    channels : sequence of str, optional
+        The channels (default: the ``channel`` coordinate of the variables).
+
+    Returns
+    -------
+    units : list of str
+    draws : dict
+        ``{channel: {param: array (n_units, n_draws)}}``.
+    """
+    missing = [v for v in variables.values() if v not in posterior]
+    if missing:
+        raise ValueError(f"the posterior is missing {missing}; the model's components need them")
+    geo_units = None
+    for var in variables.values():
+        if "geo" in posterior[var].dims:
+            geo_units = [str(g) for g in posterior[var].coords["geo"].to_numpy()]
+            break
+    units = list(units or geo_units or [NATIONAL])
+    if channels is None:
+        found = [v for v in variables.values() if "channel" in posterior[v].dims]
+        if not found:
+            raise ValueError("channels are required: no variable has a channel dimension")
+        channels = [str(c) for c in posterior[found[0]].coords["channel"].to_numpy()]
+    out: dict[str, dict[str, np.ndarray]] = {str(c): {} for c in channels}
+    for param, var in variables.items():
+        da = posterior[var]
+        extra = set(da.dims) - {"chain", "draw", "channel", "geo"}
+        if extra:
+            raise ValueError(
+                f"{var} has dims {sorted(extra)} besides channel and geo; labkit reads "
+                "parameters per channel and geo only"
+            )
+        da = da.stack(sample=("chain", "draw"))
+        da = da.sel(geo=units) if "geo" in da.dims else da.expand_dims(geo=len(units))
+        if "channel" not in da.dims:
+            da = da.expand_dims(channel=list(out))
+        da = da.sel(channel=list(out)).transpose("channel", "geo", "sample")
+        values = np.ascontiguousarray(da.to_numpy(), dtype=float)
+        for i, c in enumerate(out):
+            out[c][param] = values[i].copy()
+    return units, out
+
+
 def posterior_draws(
     posterior: xr.Dataset, saturation: Saturation, units: Sequence[str] | None = None
 ) -> PosteriorDraws:
@@ -72,41 +136,22 @@ def posterior_draws(
     -------
     PosteriorDraws
     """
-    names = [f"saturation_{p}" for p in saturation.params] + ["adstock_alpha"]
-    missing = [n for n in names if n not in posterior]
+    names = {f"s_{p}": f"saturation_{p}" for p in saturation.params} | {"a": "adstock_alpha"}
+    missing = [n for n in names.values() if n not in posterior]
     if missing:
         raise ValueError(
-            f"the posterior is missing {missing}; a {saturation.name} designer needs {names}"
+            f"the posterior is missing {missing}; a {saturation.name} designer needs "
+            f"{list(names.values())}"
         )
-    geo_units = None
-    for name in reversed(names):
-        if "geo" in posterior[name].dims:
-            geo_units = [str(g) for g in posterior[name].coords["geo"].to_numpy()]
-            break
-    units = list(units or geo_units or [NATIONAL])
-    arrays: dict[str, dict[str, np.ndarray]] = {}
-    for name in names:
-        da = posterior[name]
-        extra = set(da.dims) - {"chain", "draw", "channel", "geo"}
-        if extra:
-            raise ValueError(f"{name} has unsupported dims {sorted(extra)}")
-        da = da.stack(sample=("chain", "draw"))
-        if "geo" in da.dims:
-            da = da.sel(geo=units).transpose("channel", "geo", "sample")
-        else:
-            da = da.transpose("channel", "sample").expand_dims(geo=len(units), axis=1)
-        values = np.ascontiguousarray(da.to_numpy(), dtype=float)
-        arrays[name] = {
-            str(c): values[i].copy() for i, c in enumerate(da.coords["channel"].to_numpy())
-        }
-    channels = list(arrays["adstock_alpha"])
+    if "channel" not in posterior["adstock_alpha"].dims:
+        raise ValueError("adstock_alpha has no channel dimension")
+    units, draws = component_draws(posterior, names, units)
+    channels = list(draws)
     return PosteriorDraws(
         channels=channels,
         units=units,
-        saturation={
-            c: {p: arrays[f"saturation_{p}"][c] for p in saturation.params} for c in channels
-        },
-        adstock_alpha=arrays["adstock_alpha"],
+        saturation={c: {p: draws[c][f"s_{p}"] for p in saturation.params} for c in channels},
+        adstock_alpha={c: draws[c]["a"] for c in channels},
     )
 
 
@@ -122,17 +167,6 @@ class MMMFacts:
     spend_correlation: pd.DataFrame
     channel_scale: dict[str, float]
     target_scale: np.ndarray
-
-
-def check_fitted(mmm: object) -> None:
-    """Raise a clear error unless ``mmm`` is a fitted multidimensional MMM."""
-    if not all(hasattr(mmm, a) for a in ("channel_columns", "adstock", "saturation")):
-        raise TypeError(
-            f"mmm must be a pymc-marketing multidimensional MMM, got {type(mmm).__name__}"
-        )
-    idata = getattr(mmm, "idata", None)
-    if idata is None or "posterior" not in idata:
-        raise ValueError("mmm is not fitted: call mmm.fit(X, y) first (mmm.idata has no posterior)")
 
 
 def _lag1(resid: np.ndarray) -> float:
@@ -163,13 +197,11 @@ def mmm_facts(
     """
     import pymc as pm  # only a fitted model needs PyMC: importing it takes seconds
 
-    check_fitted(mmm)
     last_weeks = check_int("last_weeks", last_weeks, minimum=1)
     max_ppc_draws = check_int("max_ppc_draws", max_ppc_draws, minimum=1)
     random_seed = check_int("random_seed", random_seed, minimum=0)
-    dims = tuple(mmm.dims or ())
-    if dims not in ((), ("geo",)):
-        raise ValueError(f"only national models or dims=('geo',) are supported, got dims={dims}")
+    check_mmm(mmm)
+    check_response_settings(mmm)
     channels = [str(c) for c in mmm.channel_columns]
     data = mmm.xarray_dataset
     spend = data["_channel"].sel(channel=channels)
@@ -184,6 +216,13 @@ def mmm_facts(
     spend_model = (spend / channel_scale).transpose("date", "geo", "channel")
     current = spend_model.isel(date=slice(-last_weeks, None)).mean("date")
     current_spend = {c: current.sel(channel=c).to_numpy().astype(float) for c in channels}
+    idle = [c for c in channels if not np.any(current_spend[c] > 0)]
+    if idle:
+        raise ValueError(
+            f"channel(s) {idle} have no spend over the last {last_weeks} weeks: a relative "
+            "spend change of nothing is no test; pass a larger last_weeks or drop the channel "
+            "from the model"
+        )
 
     national = spend.sum("geo").to_pandas()
     corr = national.corr().reindex(index=channels, columns=channels).fillna(0.0)
@@ -217,4 +256,78 @@ def mmm_facts(
         spend_correlation=corr,
         channel_scale={c: float(cs.sel(channel=c)) for c in channels},
         target_scale=target_scale.to_numpy().astype(float).reshape(-1),
+    )
+
+
+ENGINES = ("auto", "kernel", "components")
+"""How :meth:`ExperimentDesigner.from_mmm` computes lifts (:mod:`labkit.design.engines`)."""
+
+
+def kernel_applies(mmm: MMM) -> bool:
+    """Whether the compiled kernel computes this model's lifts.
+
+    Geometric adstock (pymc-marketing's own class) applied first, then a
+    logistic, Michaelis-Menten or Hill saturation (the classes themselves).
+    """
+    from pymc_marketing.mmm import GeometricAdstock
+    from pymc_marketing.mmm.components import saturation
+
+    curves = {getattr(saturation, s.library_class) for s in SATURATIONS.values()}
+    return (
+        type(mmm.adstock) is GeometricAdstock
+        and bool(mmm.adstock_first)
+        and type(mmm.saturation) in curves
+    )
+
+
+def response_engine(mmm: MMM, facts: MMMFacts, engine: str = "auto") -> ResponseEngine:
+    """Return the engine that computes a fitted MMM's lifts, its parameters read off the posterior.
+
+    Parameters
+    ----------
+    mmm : pymc_marketing.mmm.multidimensional.MMM
+        Fitted, checked by :func:`mmm_facts`.
+    facts : MMMFacts
+        Its channels, units and current spend.
+    engine : {"auto", "kernel", "components"}
+        The compiled kernel, the model's own components, or the kernel where it
+        applies (:func:`kernel_applies`).
+
+    Returns
+    -------
+    ResponseEngine
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    kernel = kernel_applies(mmm)
+    if engine == "kernel" and not kernel:
+        raise ValueError(
+            "engine='kernel' computes geometric adstock applied before a logistic, "
+            "Michaelis-Menten or Hill saturation; this model has "
+            f"{type(mmm.adstock).__name__} and {type(mmm.saturation).__name__} "
+            f"(adstock_first={mmm.adstock_first}): use engine='components'"
+        )
+    posterior = mmm.idata.posterior
+    _, adstock = component_draws(
+        posterior, mmm.adstock.variable_mapping, facts.units, facts.channels
+    )
+    _, saturation = component_draws(
+        posterior, mmm.saturation.variable_mapping, facts.units, facts.channels
+    )
+    if engine == "kernel" or (engine == "auto" and kernel):
+        return KernelEngine(
+            saturation=get_saturation(mmm.saturation),
+            params=saturation,
+            adstock_alpha={c: adstock[c]["alpha"] for c in facts.channels},
+            current_spend=facts.current_spend,
+            l_max=mmm.adstock.l_max,
+            normalize=mmm.adstock.normalize,
+        )
+    return ComponentEngine(
+        adstock=mmm.adstock,
+        saturation=mmm.saturation,
+        adstock_first=mmm.adstock_first,
+        adstock_params=adstock,
+        saturation_params=saturation,
+        current_spend=facts.current_spend,
     )

@@ -1,14 +1,15 @@
 """What a channel's posterior predicts a spend change would do, draw by draw.
 
-:class:`LiftModel` holds the posterior of an MMM's response curves (a saturation
-curve and geometric adstock per channel, per geo when the model has geos), the
-current weekly spend and the weekly residual noise, all on the model scale. A
-lift test holds a channel's spend at ``1 + spend_change`` times its current level
-for ``duration`` weeks; the change reaches the adstocked spend through the
-adstock ramp, and the weekly lifts through the saturation curve add up to the
-test's total lift (:meth:`~LiftModel.lift_draws`). Measuring that total over
-``duration`` weeks of autocorrelated residuals has noise
-:meth:`~LiftModel.sigma_d`. Curves and ramp are :mod:`labkit.response`'s.
+:class:`LiftModel` holds the posterior of an MMM's response (an adstock and a
+saturation curve per channel, per geo when the model has geos), the current
+weekly spend and the weekly residual noise, all on the model scale. A lift test
+holds a channel's spend at ``1 + spend_change`` times its current level for
+``duration`` weeks; its lift is the channel's contribution over those weeks
+minus what it would have been at current spend (:meth:`~LiftModel.lift_draws`),
+computed by an engine (:mod:`labkit.design.engines`: compiled loops for
+geometric adstock and three curves, the model's own pymc-marketing components
+for everything else). Measuring that total over ``duration`` weeks of
+autocorrelated residuals has noise :meth:`~LiftModel.sigma_d`.
 
 A unit is one geo, or ``"national"`` for a model without geos; a geo model also
 has a national aggregate (lifts summed over geos draw by draw, noise added in
@@ -18,17 +19,12 @@ quadrature).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
-from typing import NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy.special import ndtri
 
-from labkit import _kernels
 from labkit._validate import (
-    check_bool,
     check_int,
     check_mapping,
     check_number,
@@ -36,18 +32,10 @@ from labkit._validate import (
     check_strings,
 )
 from labkit.design.checks import check_autocorr, check_scale, check_spend_change, per_unit
+from labkit.design.engines import KernelEngine, ResponseEngine
 from labkit.design.recommendations import NATIONAL
-from labkit.response import Saturation, adstock_ramp, get_saturation, steady_state_multiplier
+from labkit.response import Saturation, get_saturation
 from labkit.stats import credited_autocorr, effective_sigma, simulate_ar1
-
-
-class _SteadyState(NamedTuple):
-    """A channel at its current spend, per unit and draw (model scale)."""
-
-    spend: np.ndarray  # (n_units, n_draws) steady-state adstocked spend
-    contribution: np.ndarray  # (n_units, n_draws) weekly contribution there
-    ramp: np.ndarray  # (n_units, l_max, n_draws) adstock ramp of weeks 0 .. l_max - 1
-    mean_ramp: np.ndarray  # (n_units, l_max) the ramp averaged over draws
 
 
 class LiftModel:
@@ -58,18 +46,24 @@ class LiftModel:
 
     Parameters
     ----------
-    params : dict
-        ``{channel: {param: array (n_units, n_draws)}}`` of saturation parameters
-        named as pymc-marketing names them.
-    adstock_alpha : dict
-        ``{channel: array (n_units, n_draws)}``.
     current_spend : dict
         ``{channel: array (n_units,)}`` weekly spend on the model scale.
     residual_std, residual_autocorr : array (n_units,)
         Weekly residual sd (model scale) and lag-1 autocorrelation per unit.
-    l_max : int
-    normalize : bool
-    saturation : str or Saturation
+    params : dict, optional
+        ``{channel: {param: array (n_units, n_draws)}}`` of saturation parameters
+        named as pymc-marketing names them (geometric adstock and a
+        :data:`labkit.response.SATURATIONS` curve; with ``adstock_alpha``,
+        ``l_max``, ``normalize`` and ``saturation``, instead of ``engine``).
+    adstock_alpha : dict, optional
+        ``{channel: array (n_units, n_draws)}``.
+    l_max : int, optional
+    normalize : bool, optional
+    saturation : str or Saturation, optional
+    engine : ResponseEngine, optional
+        Any engine of :mod:`labkit.design.engines` (e.g. a
+        :class:`~labkit.design.engines.ComponentEngine` on an MMM's components),
+        instead of the five arguments above.
     spend_correlation : pandas.DataFrame, optional
         Channel x channel correlation of spend (default: uncorrelated).
     units : list of str
@@ -88,39 +82,38 @@ class LiftModel:
     def __init__(
         self,
         *,
-        params: Mapping[str, Mapping[str, np.ndarray]],
-        adstock_alpha: Mapping[str, np.ndarray],
         current_spend: Mapping[str, np.ndarray],
         residual_std: np.ndarray,
         residual_autocorr: np.ndarray,
-        l_max: int,
-        normalize: bool,
-        saturation: str | Saturation,
+        params: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+        adstock_alpha: Mapping[str, np.ndarray] | None = None,
+        l_max: int | None = None,
+        normalize: bool | None = None,
+        saturation: str | Saturation | None = None,
+        engine: ResponseEngine | None = None,
         spend_correlation: pd.DataFrame | None = None,
         units: Sequence[str] = (NATIONAL,),
         channel_scale: Mapping[str, float] | None = None,
         target_scale: np.ndarray | float = 1.0,
         baseline_weeks: int | None = None,
     ) -> None:
-        self.saturation = (
-            saturation if isinstance(saturation, Saturation) else get_saturation(saturation)
-        )
-        self.l_max = check_int("l_max", l_max, minimum=1, unit="weeks")
-        self.normalize = check_bool("normalize", normalize)
         self.units = check_strings("units", units)
         n_units = len(self.units)
-        self.channels = list(params)
-        missing = [c for c in self.channels if c not in current_spend or c not in adstock_alpha]
-        if missing:
-            raise ValueError(
-                f"current_spend and adstock_alpha need every channel; missing {missing}"
-            )
-        self.params = {
-            c: {p: _as_units(params[c][p]) for p in self.saturation.params} for c in self.channels
+        kernel_args = {
+            "params": params,
+            "adstock_alpha": adstock_alpha,
+            "l_max": l_max,
+            "normalize": normalize,
+            "saturation": saturation,
         }
-        self.alpha = {c: _as_units(adstock_alpha[c]) for c in self.channels}
+        channels = list(params or {}) if engine is None else list(engine.adstock_params)
+        if not channels:
+            raise ValueError("params (or the engine) must cover at least one channel")
+        missing = [c for c in channels if c not in current_spend]
+        if missing:
+            raise ValueError(f"current_spend needs every channel; missing {missing}")
         self.current_spend = {}
-        for c in self.channels:
+        for c in channels:
             x = per_unit(f"current_spend[{c!r}]", current_spend[c], n_units)
             if not np.all(np.isfinite(x)) or np.any(x < 0):
                 raise ValueError(
@@ -128,6 +121,30 @@ class LiftModel:
                     f"got {current_spend[c]!r}"
                 )
             self.current_spend[c] = x
+        if engine is None:
+            given = [k for k, v in kernel_args.items() if v is None]
+            if given:
+                raise TypeError(f"without an engine, {given} are required")
+            sat = saturation if isinstance(saturation, Saturation) else get_saturation(saturation)
+            missing = [c for c in channels if c not in adstock_alpha]  # type: ignore[operator]
+            if missing:
+                raise ValueError(f"adstock_alpha needs every channel; missing {missing}")
+            engine = KernelEngine(
+                saturation=sat,
+                params={c: {p: params[c][p] for p in sat.params} for c in channels},  # type: ignore[index]
+                adstock_alpha={c: adstock_alpha[c] for c in channels},  # type: ignore[index]
+                current_spend=self.current_spend,
+                l_max=l_max,  # type: ignore[arg-type]
+                normalize=normalize,  # type: ignore[arg-type]
+            )
+        else:
+            extra = [k for k, v in kernel_args.items() if v is not None]
+            if extra:
+                raise TypeError(f"pass either an engine or {extra}, not both")
+        self.engine: ResponseEngine = engine
+        self.channels = channels
+        self.saturation = engine.saturation
+        self.l_max = engine.l_max
         self.residual_std = check_scale("residual_std", residual_std, n_units)
         self.residual_autocorr = check_autocorr(residual_autocorr, n_units)
         self.baseline_weeks = (
@@ -135,9 +152,11 @@ class LiftModel:
             if baseline_weeks is None
             else check_int("baseline_weeks", baseline_weeks, minimum=1, unit="weeks")
         )
-        self.n_draws = self.alpha[self.channels[0]].shape[-1]
+        first = engine.adstock_params[channels[0]] or engine.saturation_params[channels[0]]
+        self.n_draws = next(iter(first.values())).shape[-1]
         for c in self.channels:
-            shapes = {a.shape for a in (*self.params[c].values(), self.alpha[c])}
+            arrays = (*engine.saturation_params[c].values(), *engine.adstock_params[c].values())
+            shapes = {a.shape for a in arrays}
             if shapes != {(n_units, self.n_draws)}:
                 raise ValueError(
                     f"posterior arrays of {c!r} must all have shape {(n_units, self.n_draws)}"
@@ -213,58 +232,45 @@ class LiftModel:
             ``designer.saturation(x, **draws)`` evaluates the curves.
         """
         c, u = self._check_channel(channel), self._one_unit(geo)
-        return {p: v[u] for p, v in self.params[c].items()}
+        return {p: v[u] for p, v in self.engine.saturation_params[c].items()}
 
-    def adstock_draws(self, channel: str, geo: str | None = None) -> np.ndarray:
-        """Posterior draws ``(n_draws,)`` of a channel's adstock decay alpha in one unit."""
-        c, u = self._check_channel(channel), self._one_unit(geo)
-        return self.alpha[c][u]
+    def adstock_draws(self, channel: str, geo: str | None = None) -> dict[str, np.ndarray]:
+        """Posterior draws of a channel's adstock parameters in one unit.
 
-    def operating_point(self, channel: str, geo: str | None = None) -> np.ndarray:
-        """Adstocked weekly spend ``(n_draws,)`` at current spend in steady state, one unit.
-
-        Where on its saturation curve the channel sits today (model scale).
+        Returns
+        -------
+        dict
+            ``{param: array (n_draws,)}`` named as the adstock names them
+            (``{"alpha": ...}`` for geometric adstock; empty without adstock).
         """
         c, u = self._check_channel(channel), self._one_unit(geo)
-        return self._steady_state[c].spend[u]
+        return {p: v[u] for p, v in self.engine.adstock_params[c].items()}
 
-    @cached_property
-    def _steady_state(self) -> dict[str, _SteadyState]:
-        """Each channel at its current spend; a test moves away from this."""
-        out = {}
-        for c in self.channels:
-            m = steady_state_multiplier(self.alpha[c], self.l_max, self.normalize)
-            x = m * self.current_spend[c][:, None]
-            ramp = np.ascontiguousarray(
-                np.moveaxis(adstock_ramp(self.alpha[c], self.l_max, self.l_max), -1, 1)
-            )
-            out[c] = _SteadyState(x, self.saturation(x, **self.params[c]), ramp, ramp.mean(-1))
-        return out
+    def ramp_draws(
+        self, channel: str, geo: str | None = None, n_weeks: int | None = None
+    ) -> np.ndarray:
+        """Adstock ramp ``(n_draws, n_weeks)`` of one unit: the share of a held change in week t.
 
-    @cached_property
-    def _stacked(self) -> dict[tuple[str, ...], tuple[np.ndarray, ...]]:
-        return {}
+        Exactly 1 once the adstock's lags are filled (week ``l_max - 1`` for most
+        adstocks; :meth:`ResponseEngine.ramp`); ``n_weeks`` defaults to that many weeks.
+        """
+        c, u = self._check_channel(channel), self._one_unit(geo)
+        ramp = self.engine.ramp(c)[u]  # (n_lags, n_draws)
+        n = len(ramp) if n_weeks is None else check_int("n_weeks", n_weeks, minimum=1)
+        return ramp[np.minimum(np.arange(n), len(ramp) - 1)].T
 
-    def _kernel_inputs(self, channels: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        """Parameters (three, padded), spend, contribution and ramp, channels stacked as units."""
-        if channels not in self._stacked:
-            steady = [self._steady_state[c] for c in channels]
-            pars = [
-                np.concatenate([self.params[c][p] for c in channels])
-                for p in self.saturation.params
-            ]
-            self._stacked[channels] = (
-                *pars,
-                *[pars[0]] * (3 - len(pars)),
-                np.concatenate([s.spend for s in steady]),
-                np.concatenate([s.contribution for s in steady]),
-                np.concatenate([s.ramp for s in steady]),
-            )
-        return self._stacked[channels]
+    def operating_point(self, channel: str, geo: str | None = None) -> np.ndarray:
+        """Where the saturation curve sits at current spend ``(n_draws,)``, one unit.
+
+        The steady-state adstocked weekly spend when the model applies adstock
+        first, the weekly spend when it saturates first (model scale).
+        """
+        c, u = self._check_channel(channel), self._one_unit(geo)
+        return self.engine.operating_point(c)[u]
 
     def steady_state_contribution(self, channel: str) -> np.ndarray:
         """Weekly contribution at current spend in steady state, per unit and draw (model scale)."""
-        return self._steady_state[self._check_channel(channel)].contribution
+        return self.engine.contribution(self._check_channel(channel))
 
     # ------------------------------------------------------------------ lift and noise
 
@@ -289,24 +295,16 @@ class LiftModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Lift (channel, unit, change, duration, draw) and mean ramp (channel, unit, duration).
 
-        Per draw, a change of ``spend_change * x`` held for ``t`` weeks enters the
-        adstocked spend through the adstock ramp, which reaches 1 at week ``l_max``;
-        the weekly lifts through the saturation curve are summed
-        (:func:`labkit._kernels.lift_grid`, all channels stacked as extra units).
+        The lifts are the engine's (:meth:`ResponseEngine.lifts`); the mean ramp
+        over a test of T weeks is the weekly ramp averaged over draws and weeks,
+        1 for each week past the adstock's lags.
         """
         weeks = np.asarray(durations, dtype=np.int64)
-        lifts = _kernels.lift_grid(
-            _kernels.SATURATION_CODES[self.saturation.name],
-            *self._kernel_inputs(tuple(channels)),
-            np.asarray(spend_changes, dtype=float),
-            weeks,
-        )
-        # mean ramp over a test of T weeks: the weekly ramp summed, 1 a week past l_max
-        cum = np.cumsum([self._steady_state[c].mean_ramp for c in channels], axis=-1)
-        shown = np.minimum(weeks, self.l_max)
+        lifts = self.engine.lifts(list(channels), np.asarray(spend_changes, dtype=float), weeks)
+        cum = np.cumsum([self.engine.ramp(c).mean(axis=-1) for c in channels], axis=-1)
+        shown = np.minimum(weeks, cum.shape[-1])
         ramps = (cum[..., shown - 1] + (weeks - shown)) / weeks
-        n_c, n_u = len(channels), len(self.units)
-        return lifts.reshape(n_c, n_u, *lifts.shape[1:]), ramps
+        return lifts, ramps
 
     def lift_draws(
         self, channel: str, spend_change: float, duration: int, geo: str | None = None
@@ -419,14 +417,15 @@ class LiftModel:
         z = ndtri(1 - sig / 2)
         return float(np.mean(np.abs(observed) / sd > z))
 
+    def _engine_repr(self) -> str:
+        if isinstance(self.engine, KernelEngine):
+            return f"normalize={self.engine.normalize}"
+        order = "adstock first" if self.engine.adstock_first else "saturation first"
+        return f"adstock={type(self.engine.adstock).__name__}, {order}"
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(channels={self.channels}, units={self.units}, "
             f"draws={self.n_draws}, "
-            f"saturation={self.saturation.name}, l_max={self.l_max}, normalize={self.normalize})"
+            f"saturation={self.saturation.name}, l_max={self.l_max}, {self._engine_repr()})"
         )
-
-
-def _as_units(values: npt.ArrayLike) -> np.ndarray:
-    """Posterior draws as a C-contiguous float (n_units, n_draws) array."""
-    return np.ascontiguousarray(np.atleast_2d(np.asarray(values, dtype=float)))

@@ -23,7 +23,6 @@ from scipy.special import ndtri
 
 from labkit._figures import FIG_WIDTH, SMALL, TITLE, channel_colors, grid_shape, panels
 from labkit.design.grid import pareto_dominated
-from labkit.response import adstock_ramp
 from labkit.stats import HDI_PROB, hdi
 
 if TYPE_CHECKING:
@@ -74,12 +73,21 @@ def plot_saturation_posterior(
 
 
 def plot_adstock_posterior(designer: ExperimentDesigner, geo: str | None = None) -> Figure:
-    """Marginal posterior of the adstock decay alpha per channel."""
+    """Marginal posterior of the adstock's first parameter per channel (geometric: the decay)."""
     fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    name = "alpha"
     for c, color in channel_colors(designer.channels).items():
-        alpha = designer.adstock_draws(c, geo)
-        sns.kdeplot(alpha, ax=ax, color=color, label=c, fill=True, alpha=0.2)
-    ax.set(title="adstock decay alpha (higher = longer carryover)", xlabel="alpha")
+        draws = designer.adstock_draws(c, geo)
+        if not draws:
+            continue
+        name = next(iter(draws))
+        sns.kdeplot(draws[name], ax=ax, color=color, label=c, fill=True, alpha=0.2)
+    title = (
+        "adstock decay alpha (higher = longer carryover)"
+        if name == "alpha"
+        else f"adstock parameter {name}"
+    )
+    ax.set(title=title, xlabel=name)
     ax.legend(fontsize=SMALL)
     return fig
 
@@ -113,7 +121,8 @@ def plot_saturation_curves(
         ax.axvline(x_ss, color="k", ls="--", lw=1, label="current (adstocked)")
         for change in spend_changes:
             ax.axvline(x_ss * (1 + change), color="grey", ls=":", lw=1)
-        ax.set(title=c, ylabel="contribution", xlabel="adstocked spend (model scale)")
+        axis = "adstocked spend" if designer.engine.adstock_first else "weekly spend"
+        ax.set(title=c, ylabel="contribution", xlabel=f"{axis} (model scale)")
         ax.legend(fontsize=SMALL, loc="lower right")
     return fig
 
@@ -181,7 +190,7 @@ def plot_adstock_ramp(
     fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     weeks = np.arange(1, max_weeks + 1)
     for c, color in channel_colors(designer.channels).items():
-        ramp = adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, max_weeks)
+        ramp = designer.ramp_draws(c, geo, max_weeks)
         lo, hi = hdi(ramp.T, HDI_PROB).T
         mid = np.median(ramp, axis=0)
         ax.fill_between(weeks, lo, hi, color=color, alpha=0.2)
@@ -205,9 +214,7 @@ def plot_channel_diagnostics(
         "relative uncertainty (CV)": [cv[c] for c in channels],
         "max |spend correlation|": corr.max(axis=1),
         "best assurance": [df.loc[df.channel == c, "assurance"].max() for c in channels],
-        "mean ramp over 8 weeks": [
-            adstock_ramp(designer.adstock_draws(c, geo), designer.l_max, 8).mean() for c in channels
-        ],
+        "mean ramp over 8 weeks": [designer.ramp_draws(c, geo, 8).mean() for c in channels],
     }
     fig, axes = panels(len(bars), 2, width=8, panel_height=2.4)
     colors = list(channel_colors(channels).values())

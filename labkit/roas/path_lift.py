@@ -31,6 +31,7 @@ from pymc_marketing.mmm.multidimensional import MMM
 from pytensor.xtensor import as_xtensor
 
 from labkit.data.experiments import changed_spend
+from labkit.mmm import check_mmm, check_response_settings
 
 __all__ = ["PATH_COLUMNS", "PathLiftMMM", "add_lift_test_paths", "lift_test_paths"]
 
@@ -49,21 +50,8 @@ PATH_COLUMNS = (
 
 
 def _check_model(mmm: Any) -> None:
-    if not isinstance(mmm, MMM):
-        raise TypeError(
-            f"mmm must be a pymc-marketing multidimensional MMM, got {type(mmm).__name__}"
-        )
-    if not hasattr(mmm, "model"):
-        raise ValueError("mmm must be built first: call mmm.build_model(X, y)")
-    if tuple(mmm.dims):
-        raise ValueError(
-            f"mmm must be a national model (dims=()), got dims={tuple(mmm.dims)}: "
-            "path lift tests are not implemented for panels"
-        )
-    if mmm.time_varying_media:
-        raise ValueError("mmm must have time_varying_media=False for path lift tests")
-    if not hasattr(mmm.adstock, "l_max"):
-        raise ValueError(f"mmm.adstock must have an l_max, got {type(mmm.adstock).__name__}")
+    check_mmm(mmm, fitted=False, dims=((),))
+    check_response_settings(mmm)
 
 
 def lift_test_paths(

@@ -25,6 +25,7 @@ from pymc_marketing.metrics import crps
 from pymc_marketing.mmm.multidimensional import MMM
 
 from labkit._validate import check_mapping, check_probability, check_strings
+from labkit.mmm import check_mmm
 from labkit.stats import HDI_PROB, hdi, hdi_bounds
 
 if TYPE_CHECKING:
@@ -108,16 +109,6 @@ def true_roas(
     return pd.Series(out, name="true_roas")
 
 
-def _check_fitted(mmm: Any) -> MMM:
-    if not isinstance(mmm, MMM):
-        raise TypeError(
-            f"mmm must be a pymc-marketing multidimensional MMM, got {type(mmm).__name__}"
-        )
-    if mmm.idata is None or "posterior" not in mmm.idata:
-        raise ValueError("mmm is not fitted: call mmm.fit(X, y) first (mmm.idata has no posterior)")
-    return mmm
-
-
 def roas_draws(mmm: MMM) -> xr.DataArray:
     """ROAS posterior of a fitted pymc-marketing MMM over the weeks it was fitted on.
 
@@ -140,7 +131,7 @@ def roas_draws(mmm: MMM) -> xr.DataArray:
     xarray.DataArray
         Dims ``chain, draw, channel``.
     """
-    _check_fitted(mmm)
+    check_mmm(mmm)
     if mmm.dims:
         raise ValueError(f"mmm must be a national model (no dims), got dims {mmm.dims}")
     roas = mmm.incrementality.contribution_over_spend(frequency="all_time")
@@ -182,7 +173,7 @@ def contributions_vs_truth(
         One row per date and channel: ``date, channel, mean, hdi_lower, hdi_upper,
         truth, error`` (``mean - truth``).
     """
-    _check_fitted(mmm)
+    check_mmm(mmm)
     if mmm.dims:
         raise ValueError(f"mmm must be a national model (no dims), got dims {mmm.dims}")
     hdi_prob = check_probability("hdi_prob", hdi_prob)
