@@ -194,6 +194,12 @@ def test_geo_dims():
     designer, _ = _pin(mmm, engine="components", changes=(0.3,), weeks=(4,))
     per_geo = sum(designer.lift_draws("tv", 0.3, 4, g) for g in designer.units)
     np.testing.assert_allclose(designer.lift_draws("tv", 0.3, 4), per_geo, rtol=1e-12)
+    # the whole forward pass per path (the fallback for an adstock that is not linear) agrees
+    assert designer.engine.linear
+    fast = designer.engine.lifts(["tv"], np.array([0.3, -1.0]), np.array([2, 9]))
+    designer.engine.__dict__["linear"] = False
+    slow = designer.engine.lifts(["tv"], np.array([0.3, -1.0]), np.array([2, 9]))
+    np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.slow

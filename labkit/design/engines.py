@@ -276,6 +276,8 @@ class ComponentEngine:
         }
         self.current_spend = {c: np.asarray(current_spend[c], dtype=float) for c in adstock_params}
         self._cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._saturations: dict[tuple[str, ...], Callable[..., np.ndarray]] = {}
+        self._adstocked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ compiled graphs
 
@@ -326,6 +328,92 @@ class ComponentEngine:
             return y if y.ndim == 3 else np.repeat(y[..., None], n_draws, axis=-1)
 
         return adstock
+
+    def _saturate(self, x: np.ndarray, dims: tuple[str, ...], pars: list[np.ndarray]) -> np.ndarray:
+        """Evaluate the saturation at ``x`` (named ``dims``), parameters over ``(unit, draw)``.
+
+        Returns ``x``'s dims in order, then ``draw`` if ``x`` has none.
+        """
+        if dims not in self._saturations:
+            import pytensor
+            import pytensor.tensor as pt
+
+            from labkit._pytensor import xtensor
+
+            xs = pt.tensor("x", dtype="float64", shape=(None,) * len(dims))
+            ps = [pt.matrix(p, dtype="float64") for p in self.saturation.params]
+            with xtensor() as as_x:
+                kw = {
+                    p: as_x(v, ("unit", "draw"))
+                    for p, v in zip(self.saturation.params, ps, strict=True)
+                }
+                out = as_x(self.saturation.component.function(as_x(xs, dims), **kw), None)
+                order = [*dims, *(["draw"] if "draw" not in dims else [])]
+                out = out.transpose(*[d for d in order if d in out.dims]).values
+            self._saturations[dims] = pytensor.function([xs, *ps], out, on_unused_input="ignore")
+        return np.asarray(self._saturations[dims](np.ascontiguousarray(x), *pars))
+
+    @cached_property
+    def linear(self) -> bool:
+        """Whether the adstock is linear in spend (every pymc-marketing adstock is).
+
+        Checked on random spend paths for every channel, unit and draw. A linear
+        adstock of ``x (1 + change * step)`` is ``x A(1) + x change A(step)``, so
+        the lifts need the adstock of two paths and the saturation of the
+        result; a nonlinear one goes through the whole forward pass per path.
+        """
+        channels = list(self.adstock_params)
+        n_units = self.current_spend[channels[0]].size * len(channels)
+        rng = np.random.default_rng(0)
+        a, b = rng.uniform(0.5, 1.5, size=(2, 2 * self.l_max + 2, n_units))
+        pars = self._params(channels)[: len(self._adstock_names)]
+        left = self._adstock_only(np.ascontiguousarray(a + 2.0 * b), *pars)
+        right = self._adstock_only(a, *pars) + 2.0 * self._adstock_only(b, *pars)
+        return bool(np.allclose(left, right, rtol=1e-10, atol=1e-12 * np.abs(right).max()))
+
+    def _linear_lifts(
+        self, channels: Sequence[str], changes: np.ndarray, n_weeks: int
+    ) -> np.ndarray:
+        """Weekly lifts ``(n_channels * n_units, n_changes, n_weeks, n_draws)``, linear adstock."""
+        spend = np.concatenate([self.current_spend[c] for c in channels])  # (CU,)
+        pars = self._params(channels)
+        n_a = len(self._adstock_names)
+        level = np.concatenate([self._responses(c)[0] for c in channels])[:, :n_weeks]
+        rise = np.concatenate([self._responses(c)[1] for c in channels])[:, :n_weeks]
+        changes = np.asarray(changes, dtype=float)
+        if self.adstock_first:
+            base = spend[:, None, None] * level
+            moved = (
+                base[:, None]
+                + changes[None, :, None, None] * (spend[:, None, None] * rise)[:, None]
+            )
+            dims = ("unit", "change", "date", "draw")
+            after = self._saturate(moved, dims, pars[n_a:])
+            before = self._saturate(base[:, None], dims, pars[n_a:])
+            return after - before
+        x = spend[:, None, None] * np.concatenate([[1.0], 1.0 + changes])[None, :, None]
+        curve = self._saturate(x, ("unit", "change", "date"), pars[n_a:])[:, :, 0, :]  # (CU,1+K,D)
+        return (curve[:, 1:] - curve[:, :1])[:, :, None, :] * rise[:, None]
+
+    def _responses(self, channel: str) -> tuple[np.ndarray, np.ndarray]:
+        """Adstock constant and stepped unit spend: ``(n_units, n_lags, n_draws)`` each.
+
+        Weeks of the test only (after ``n_lags - 1`` weeks of history); a causal
+        adstock's first ``W`` weeks do not depend on later ones, so one
+        evaluation per channel serves every duration.
+        """
+        if channel not in self._adstocked:
+            warm = self.n_lags - 1
+            n_units = self.current_spend[channel].size
+            ones = np.ones((warm + self.n_lags, n_units))
+            step = ones.copy()
+            step[:warm] = 0.0
+            pars = self._params([channel])[: len(self._adstock_names)]
+            self._adstocked[channel] = (
+                np.ascontiguousarray(self._adstock_only(ones, *pars)[:, warm:, :]),
+                np.ascontiguousarray(self._adstock_only(step, *pars)[:, warm:, :]),
+            )
+        return self._adstocked[channel]
 
     @cached_property
     def _n_draws(self) -> int:
@@ -378,17 +466,12 @@ class ComponentEngine:
     def _steady(self, channel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if channel not in self._cache:
             contribution = self._paths([channel], np.zeros(0), 1)[:, 0, 0, :]
-            warm = self.n_lags - 1
             spend = self.current_spend[channel]
-            x = np.ascontiguousarray(np.ones((warm + self.n_lags, spend.size)) * spend)
-            step = np.zeros_like(x)
-            step[warm:] = 1.0
-            pars = self._params([channel])[: len(self._adstock_names)]
-            level = np.asarray(self._adstock_only(x, *pars))  # (U, date, D)
-            rise = np.asarray(self._adstock_only(np.ascontiguousarray(step), *pars))
+            level, rise = self._responses(channel)
+            level = level * spend[:, None, None]
             full = rise[:, -1:, :]
             with np.errstate(invalid="ignore", divide="ignore"):
-                ramp = np.where(full > 0, rise[:, warm:, :] / full, 1.0)
+                ramp = np.where(full > 0, rise / full, 1.0)
             point = (
                 level[:, -1, :]
                 if self.adstock_first
@@ -424,8 +507,11 @@ class ComponentEngine:
         """
         weeks = np.asarray(durations, dtype=np.int64)
         n_w = int(min(weeks.max(), self.n_lags))
-        paths = self._paths(channels, changes, n_w)
-        weekly = paths[:, 1:] - paths[:, :1]  # (CU, K, W, D)
+        if self.linear:
+            weekly = self._linear_lifts(channels, changes, n_w)
+        else:
+            paths = self._paths(channels, changes, n_w)
+            weekly = paths[:, 1:] - paths[:, :1]  # (CU, K, W, D)
         cum = np.cumsum(weekly, axis=2)
         shown = np.minimum(weeks, n_w)
         total = (
