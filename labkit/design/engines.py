@@ -277,7 +277,7 @@ class ComponentEngine:
         self.current_spend = {c: np.asarray(current_spend[c], dtype=float) for c in adstock_params}
         self._cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._saturations: dict[tuple[str, ...], Callable[..., np.ndarray]] = {}
-        self._adstocked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._adstocked: dict[str, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ compiled graphs
 
@@ -378,14 +378,16 @@ class ComponentEngine:
         spend = np.concatenate([self.current_spend[c] for c in channels])  # (CU,)
         pars = self._params(channels)
         n_a = len(self._adstock_names)
-        level = np.concatenate([self._responses(c)[0] for c in channels])[:, :n_weeks]
-        rise = np.concatenate([self._responses(c)[1] for c in channels])[:, :n_weeks]
+        level, rise, past = (
+            np.concatenate([self._responses(c)[i] for c in channels])[:, :n_weeks] for i in range(3)
+        )
         changes = np.asarray(changes, dtype=float)
         if self.adstock_first:
+            # the history's carry-over plus the changed spend's: exactly 0 when a go-dark
+            # test has drained the history, as in the model's own forward pass
             base = spend[:, None, None] * level
-            moved = (
-                base[:, None]
-                + changes[None, :, None, None] * (spend[:, None, None] * rise)[:, None]
+            moved = spend[:, None, None, None] * (
+                past[:, None] + (1.0 + changes)[None, :, None, None] * rise[:, None]
             )
             dims = ("unit", "change", "date", "draw")
             after = self._saturate(moved, dims, pars[n_a:])
@@ -395,8 +397,8 @@ class ComponentEngine:
         curve = self._saturate(x, ("unit", "change", "date"), pars[n_a:])[:, :, 0, :]  # (CU,1+K,D)
         return (curve[:, 1:] - curve[:, :1])[:, :, None, :] * rise[:, None]
 
-    def _responses(self, channel: str) -> tuple[np.ndarray, np.ndarray]:
-        """Adstock constant and stepped unit spend: ``(n_units, n_lags, n_draws)`` each.
+    def _responses(self, channel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Adstock constant, stepped and stopped unit spend: ``(n_units, n_lags, n_draws)`` each.
 
         Weeks of the test only (after ``n_lags - 1`` weeks of history); a causal
         adstock's first ``W`` weeks do not depend on later ones, so one
@@ -409,9 +411,9 @@ class ComponentEngine:
             step = ones.copy()
             step[:warm] = 0.0
             pars = self._params([channel])[: len(self._adstock_names)]
-            self._adstocked[channel] = (
-                np.ascontiguousarray(self._adstock_only(ones, *pars)[:, warm:, :]),
-                np.ascontiguousarray(self._adstock_only(step, *pars)[:, warm:, :]),
+            self._adstocked[channel] = tuple(
+                np.ascontiguousarray(self._adstock_only(path, *pars)[:, warm:, :])
+                for path in (ones, step, ones - step)
             )
         return self._adstocked[channel]
 
@@ -467,7 +469,7 @@ class ComponentEngine:
         if channel not in self._cache:
             contribution = self._paths([channel], np.zeros(0), 1)[:, 0, 0, :]
             spend = self.current_spend[channel]
-            level, rise = self._responses(channel)
+            level, rise, _ = self._responses(channel)
             level = level * spend[:, None, None]
             full = rise[:, -1:, :]
             with np.errstate(invalid="ignore", divide="ignore"):
