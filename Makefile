@@ -17,6 +17,7 @@ ASSETS_STAMP := $(ASSETS)/.copied
 NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: help install assets chromium book test lint unit unit-slow notebooks book-strict browser-check execute lab \
+  wheel-smoke typecheck \
   restore-notebooks data studies lock clean
 
 help:  ## list the targets
@@ -26,7 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: labkit needs Python 3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,dev]"
 	@touch $@
 
 install: $(STAMP)  ## create .venv (if missing) and install labkit with the pinned versions
@@ -62,7 +63,7 @@ book: $(STAMP) $(ASSETS_STAMP)  ## build the Jupyter Book from the committed not
 	$(JB)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
-test: lint unit unit-slow notebooks book-strict browser-check  ## everything CI runs
+test: lint unit unit-slow notebooks book-strict browser-check wheel-smoke  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)  ## ruff lint and format check, code and notebooks
@@ -77,6 +78,15 @@ unit-slow: $(STAMP)  ## the unit tests marked slow (@pytest.mark.slow)
 
 notebooks: $(STAMP)  ## execute every notebook in fast mode with nbmake (outputs are not written back)
 	LABKIT_FAST=1 $(BIN)/python -m pytest --nbmake --nbmake-timeout=1200 -n $(NB_WORKERS) --durations=0 $(NOTEBOOKS)
+
+WHEEL_DIR := _build/wheel
+WHEEL_VENV := _build/wheel-venv
+wheel-smoke: $(STAMP)  ## build the wheel, install it into a fresh venv, run scripts/wheel_smoke.py outside the repo
+	rm -rf $(WHEEL_DIR) $(WHEEL_VENV)
+	$(BIN)/python -m pip wheel --quiet --no-deps -w $(WHEEL_DIR) .
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet -c constraints.txt $(WHEEL_DIR)/labkit-*.whl
+	cd $$(mktemp -d) && $(CURDIR)/$(WHEEL_VENV)/bin/python $(CURDIR)/scripts/wheel_smoke.py
 
 book-strict: $(STAMP) $(ASSETS_STAMP)  ## build the book with warnings as errors
 	rm -rf _build/html _build/jupyter_execute _build/.doctrees

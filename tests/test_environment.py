@@ -19,7 +19,8 @@ def _norm(spec: str) -> str:
 
 def _pyproject() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {_norm(d) for d in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    extras = project["optional-dependencies"]
+    return {_norm(d) for d in project["dependencies"] + extras["book"] + extras["dev"]}
 
 
 def _environment() -> tuple[dict, set[str]]:

@@ -21,6 +21,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ __all__ = [
     "write_datasets",
 ]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-"""The repository's ``data/`` folder, where the committed data sets live."""
+DATA_DIR = Path(str(resources.files("labkit.data") / "files"))
+"""Where the committed data sets live: inside the package (``labkit/data/files``), so an
+installed labkit finds them; the repository's ``data/`` links there."""
 
 FLOAT_FORMAT = "%.10g"
 
@@ -180,14 +182,15 @@ def write_datasets(directory: str | Path = DATA_DIR, names: list[str] | None = N
 
 
 def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
-    """Load a data set and its truth from ``data/``.
+    """Load a data set and its truth (default: the copy installed with labkit).
 
     Parameters
     ----------
     name : str
         One of ``geo_panel``, ``confounded``, ``two_countries``.
     directory : str or Path
-        Folder holding the files (default: the repository's ``data/``).
+        Folder holding the files (default: the data sets installed with labkit,
+        :data:`DATA_DIR`).
 
     Returns
     -------
