@@ -26,8 +26,9 @@ from bench_designer import median_ms  # the same timing helper (this folder is o
 from scipy.special import ndtr, ndtri
 
 import labkit
+from labkit.data.experiments import geo_expected_sales
 from labkit.design import GeoDesigner, geo_panel_designer
-from labkit.design.geo import simulate_placebo_detection
+from labkit.design.detection import simulate_placebo_detection
 from labkit.stats import assurance
 
 DURATIONS = (4, 6, 8, 12)
@@ -77,10 +78,11 @@ def main() -> None:
     print(f"\nvalidation: {args.tests} simulated tests per candidate, read with the placebo sd")
     print("  set      channel    weeks  sd_placebo  assurance  detected  difference")
     gaps = []
-    for i, row in enumerate(table.head(args.candidates).itertuples()):
-        members = tuple(row.treated_set.split("+"))
+    expected, noise_sd = geo_expected_sales(ds)
+    for i, row in enumerate(table.table.head(args.candidates).itertuples()):
+        members = tuple(row.treated_set)
         sims = simulate_placebo_detection(
-            geo, ds, members, row.channel, row.spend_change, int(row.duration),
+            geo, expected, noise_sd, members, row.channel, row.spend_change, int(row.duration),
             sigma=row.sigma_placebo, n_tests=args.tests, random_seed=i,
         )  # fmt: skip
         lifts = np.sum([designer.lift_draws(row.channel, row.spend_change, int(row.duration), g)
@@ -90,7 +92,7 @@ def main() -> None:
         gap = detected - predicted
         gaps.append(gap)
         print(
-            f"  {row.treated_set:8s} {row.channel:10s} {int(row.duration):5d}  "
+            f"  {'+'.join(row.treated_set):8s} {row.channel:10s} {int(row.duration):5d}  "
             f"{row.sigma_placebo:10.3f}  {predicted:9.3f}  {detected:8.3f}  {gap:+9.3f}"
         )
     gaps = np.array(gaps)

@@ -5,8 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit.design import geo_panel_designer
-from labkit.design.geo import GeoDesigner, choose_design, simulate_placebo_detection
+from labkit.data.experiments import geo_expected_sales
+from labkit.design import GeoRanking, geo_panel_designer
+from labkit.design.detection import simulate_placebo_detection
+from labkit.design.geo import GeoDesigner, choose_design
 from labkit.design.placebo import PlaceboNoise, placebo_noise, set_label, treated_sets
 
 
@@ -80,8 +82,11 @@ def test_placebo_effects_are_causalpys_synthetic_control_on_windows_where_nothin
 
 def test_model_noise_ranking_sums_lifts_over_the_set(geo_designer):
     sets = [("geo_00",), ("geo_02",), ("geo_00", "geo_02")]
-    table = geo_designer.rank(sets, placebo=False, learning_value=False, durations=(4, 8))
-    assert len(table) == 3 * 2 * 1 * 2
+    ranking = geo_designer.rank(sets, placebo=False, learning_value=False, durations=(4, 8))
+    assert isinstance(ranking, GeoRanking) and len(ranking) == 3 * 2 * 1 * 2
+    assert ranking[0]["rank"] == 1 and ranking.settings["durations"] == [4, 8]
+    assert set(ranking.table["treated_set"]) == set(sets)  # tuples, not labels
+    table = ranking.to_dataframe()
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     key = ["channel", "duration"]
     one = table.set_index(["treated_set", *key])
@@ -94,13 +99,14 @@ def test_model_noise_ranking_sums_lifts_over_the_set(geo_designer):
     assert (table["n_geos"] == table["treated_set"].str.count(r"\+") + 1).all()
     # undominated first, then by assurance per unit of cost
     assert not table["dominated"].iloc[: (~table["dominated"]).sum()].any()
-    front = table[~table["dominated"]]["assurance_per_cost"].to_numpy()
+    front = table[~table["dominated"]]["cost_efficiency"].to_numpy()
     assert (np.diff(front) <= 0).all()
 
 
 def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monkeypatch):
     sets = [("geo_01",), ("geo_03",)]
-    table = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
+    ranking = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
+    table = ranking.table
     assert (table["sigma"] == np.fmax(table["sigma_model"], table["sigma_placebo"])).all()
     assert {"pre_r2", "pre_rmse", "outside_hull", "treated_share", "n_donors", "feasible"} <= set(
         table.columns
@@ -112,18 +118,18 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
 
     monkeypatch.setattr("labkit.design.geo.placebo_noise", refuse)
     again = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
-    pd.testing.assert_frame_equal(table, again)
+    pd.testing.assert_frame_equal(table, again.table)
 
     # the read's placebo sd: data units per geo; each geo of a pair gets its own
     scale = dict(zip(geo_designer.geos, geo_designer.designer.target_scale, strict=True))
-    single = table[table["treated_set"] == "geo_03"].iloc[0]
+    single = table[table["treated_set"] == ("geo_03",)].iloc[0]
     assert geo_designer.read_placebo_sigma(single) == {
         "geo_03": pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
     }
     pair = single.copy()
-    pair["treated_set"] = "geo_01+geo_03"
-    sds = geo_designer.read_placebo_sigma(pair, table)
-    alone = table[(table["treated_set"] == "geo_01") & (table["duration"] == single["duration"])]
+    pair["treated_set"] = ("geo_01", "geo_03")
+    sds = geo_designer.read_placebo_sigma(pair, ranking)
+    alone = table[(table["treated_set"] == ("geo_01",)) & (table["duration"] == single["duration"])]
     assert sds["geo_03"] == pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
     assert sds["geo_01"] == pytest.approx(
         alone["sigma_placebo"].iloc[0] * scale["geo_01"], rel=1e-12
@@ -131,13 +137,15 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
     with pytest.raises(ValueError, match="reads each geo on its own"):
         geo_designer.read_placebo_sigma(pair)
     with pytest.raises(ValueError, match=r"no single-geo candidate for \['geo_01'\]"):
-        geo_designer.read_placebo_sigma(pair, table[table["treated_set"] != "geo_01"])
+        geo_designer.read_placebo_sigma(
+            pair, GeoRanking(table[table["treated_set"] != ("geo_01",)])
+        )
     with pytest.raises(TypeError, match=r"^candidate must be a rank\(\) row"):
         geo_designer.read_placebo_sigma(single.to_dict())
     with pytest.raises(ValueError, match=r"missing \['sigma_placebo'\]"):
         geo_designer.read_placebo_sigma(single.drop("sigma_placebo"))
     with pytest.raises(ValueError, match="unknown geos"):
-        geo_designer.read_placebo_sigma(pair.replace("geo_01+geo_03", "geo_99"))
+        geo_designer.read_placebo_sigma(pd.Series({**pair.to_dict(), "treated_set": ("geo_99",)}))
     unranked = single.copy()
     unranked["sigma_placebo"] = np.nan
     with pytest.raises(ValueError, match="rank with placebo=True"):
@@ -157,15 +165,18 @@ def test_bad_geo_designs_name_the_argument(geo_designer, geo):
         GeoDesigner(object(), geo.data)
     with pytest.raises(ValueError, match="panel geos"):
         GeoDesigner(geo_designer.designer, geo.data[geo.data["geo"] != "geo_07"])
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['y'\].*value="):
         GeoDesigner(geo_designer.designer, geo.data.drop(columns="y"))
+    with pytest.raises(TypeError, match="panel must be a DataFrame"):
+        GeoDesigner(geo_designer.designer, geo.data.to_numpy())
     with pytest.raises(ValueError, match="unknown channel"):
         geo_designer.rank([("geo_01",)], channels=["tv"], placebo=False)
 
 
 @pytest.mark.slow
 def test_simulated_geo_tests_are_read_by_the_synthetic_control(geo_designer, geo):
-    args = (geo_designer, geo, ("geo_01",), "channel_2", 0.5, 6)
+    expected, noise_sd = geo_expected_sales(geo)
+    args = (geo_designer, expected, noise_sd, ("geo_01",), "channel_2", 0.5, 6)
     loud = simulate_placebo_detection(*args, sigma=1e-6, n_tests=20, random_seed=1)
     quiet = simulate_placebo_detection(*args, sigma=1e6, n_tests=20, random_seed=1)
     assert loud["significant"].all() and not quiet["significant"].any()
@@ -175,8 +186,15 @@ def test_simulated_geo_tests_are_read_by_the_synthetic_control(geo_designer, geo
     # the read-out error is the synthetic control's, not the injected lift's: about 0.2 here
     error = loud["estimate"] - loud["true_lift"]
     assert 0.05 < error.std() < 0.6 and abs(error.mean()) < 0.3
-    with pytest.raises(ValueError, match="geo_panel"):
-        simulate_placebo_detection(geo_designer, None, ("geo_01",), "channel_2", 0.5, 6, sigma=1.0)
+    with pytest.raises(TypeError, match="expected_sales must be a DataFrame"):
+        simulate_placebo_detection(
+            geo_designer, None, {}, ("geo_01",), "channel_2", 0.5, 6, sigma=1
+        )
+    with pytest.raises(ValueError, match=r"cover every geo; missing \['geo_07'\]"):
+        simulate_placebo_detection(
+            geo_designer, expected.drop(columns="geo_07"), noise_sd, ("geo_01",), "channel_2", 0.5,
+            6, sigma=1.0,
+        )  # fmt: skip
 
 
 def test_geo_figures(geo_designer):
@@ -219,7 +237,7 @@ def test_choose_design_takes_the_most_informative_assured_candidate():
 
 
 def test_choose_design_names_bad_input():
-    with pytest.raises(TypeError, match=r"^ranking must be a GeoDesigner\.rank table"):
+    with pytest.raises(TypeError, match=r"^ranking must be a GeoDesigner\.rank result"):
         choose_design([1, 2])
     with pytest.raises(ValueError, match=r"missing \['learning_value'\]"):
         choose_design(_ranking([0.9], [0.1]).drop(columns="learning_value"))

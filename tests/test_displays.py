@@ -133,6 +133,7 @@ def report():
 COVERED = {
     "design.recommendations.Recommendations": "test_recommendations_html_matches_to_dataframe_row_for_row",  # noqa: E501
     "geo.report.CalibrationReport": "test_calibration_report_markdown_matches_its_tables",
+    "design.recommendations.GeoRanking": "test_geo_ranking_html_matches_its_table_row_for_row",
 }
 
 
@@ -279,6 +280,28 @@ def test_recommendations_counts_are_consistent():
         Recommendations([], ranks=[1])
     with pytest.raises(ValueError, match="n_passed"):
         Recommendations([], n_evaluated=3, n_passed=5)
+
+
+# --------------------------------------------------------------------------- GeoRanking
+
+
+def test_geo_ranking_html_matches_its_table_row_for_row(geo):
+    from labkit.design import GeoDesigner, geo_panel_designer
+
+    designer = geo_panel_designer(geo, n_draws=200, seed=1)
+    ranking = GeoDesigner(designer, geo.data).rank(
+        [("geo_01",), ("geo_02", "geo_03")], placebo=False, durations=(4, 8), n_outcomes=8
+    )
+    columns, rows = html_table(ranking._repr_html_())
+    table = ranking.to_dataframe().head(10)
+    assert columns == [str(c) for c in table.columns]
+    assert len(rows) == len(table) == min(10, len(ranking))
+    for row, (_, want) in zip(rows, table.iterrows(), strict=True):
+        assert row[columns.index("treated_set")] == want["treated_set"]
+        assert int(row[columns.index("rank")]) == want["rank"]
+        assert float(row[columns.index("assurance")]) == pytest.approx(want["assurance"], rel=1e-2)
+    assert "geo_02+geo_03" in set(table["treated_set"])
+    assert f"{len(ranking)} geo tests" in ranking._repr_html_()
 
 
 # --------------------------------------------------------------------------- CalibrationReport

@@ -159,6 +159,41 @@ def channel_response(
     )
 
 
+def geo_expected_sales(dataset: SimulatedDataset) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Return a geo world's noise-free weekly sales per geo, and the sd of its weekly noise.
+
+    What a simulated geo test needs of the world it runs in
+    (:func:`labkit.design.simulate_placebo_detection`): the sales each geo would
+    have without noise (intercept plus every channel's true response to its
+    observed spend), and the sd of the iid Normal noise the simulator adds.
+
+    Parameters
+    ----------
+    dataset : SimulatedDataset
+        A geo panel (``geo_panel`` or a :func:`~labkit.data.simulate_geo_panel` draw).
+
+    Returns
+    -------
+    expected : pandas.DataFrame
+        Weeks x geos, in the data set's sales units.
+    noise_sd : dict
+        ``{geo: sd}``.
+    """
+    ds = _dataset(dataset)
+    if "geo" not in ds.data.columns or "y_sigma" not in ds.truth:
+        raise ValueError("dataset must be a simulated geo panel (geo column, truth['y_sigma'])")
+    truth, df = ds.truth, ds.data
+    dates = pd.DatetimeIndex(sorted(df["date"].unique()))
+    geos = sorted(df["geo"].unique())
+    expected = pd.DataFrame(index=dates, columns=geos, dtype=float)
+    for g in geos:
+        rows = df[df["geo"] == g].set_index("date").loc[dates]
+        expected[g] = truth["intercept"][g] + sum(
+            channel_response(ds, c, g)[1](rows[c].to_numpy()) for c in truth["channels"]
+        )
+    return expected, {g: float(truth["y_sigma"][g]) for g in geos}
+
+
 def changed_spend(
     spend: np.ndarray,
     window: slice,

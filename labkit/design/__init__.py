@@ -7,11 +7,16 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
   identification safeguards, constructors from a fitted MMM or a posterior);
 - :mod:`~labkit.design.lift`: :class:`LiftModel`, the lift draws of a spend change
   and the noise of measuring it;
+- :mod:`~labkit.design.engines`: how a lift is computed: compiled loops, or the
+  fitted model's own pymc-marketing components;
+- :mod:`~labkit.design.counterfactual`: the fitted model's own answer, the
+  reference the engines are pinned to;
 - :mod:`~labkit.design.grid`: filtering, scoring and ranking a grid of candidates;
 - :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
 - :mod:`~labkit.design.checks`: argument checks and the default grid;
 - :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
 - :mod:`~labkit.design.geo`: :class:`GeoDesigner`, which geos to treat in a geo test;
+- :mod:`~labkit.design.detection`: simulated geo tests read with CausalPy;
 - :mod:`~labkit.design.placebo`: the synthetic control's read-out noise measured on
   placebo windows (CausalPy);
 - :mod:`~labkit.design.fixture`: posteriors with known truth, without fitting.
@@ -19,6 +24,7 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 
 from labkit.design.checks import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, MAX_SPEND_CHANGE
 from labkit.design.designer import ExperimentDesigner
+from labkit.design.detection import simulate_placebo_detection
 from labkit.design.facts import MMMFacts, PosteriorDraws, mmm_facts, posterior_draws
 from labkit.design.fixture import (
     DESIGNER_EDGE_TRUTH,
@@ -27,11 +33,12 @@ from labkit.design.fixture import (
     geo_panel_designer,
     simulate_designer_fixture,
 )
-from labkit.design.geo import GeoDesigner, choose_design, simulate_placebo_detection
+from labkit.design.geo import GeoDesigner, choose_design
 from labkit.design.lift import LiftModel
 from labkit.design.placebo import PlaceboNoise, placebo_noise, treated_sets
 from labkit.design.recommendations import (
     CandidateSummary,
+    GeoRanking,
     NullChannel,
     Recommendation,
     Recommendations,
@@ -47,6 +54,7 @@ __all__ = [
     "DesignerFixture",
     "ExperimentDesigner",
     "GeoDesigner",
+    "GeoRanking",
     "LiftModel",
     "MMMFacts",
     "NullChannel",

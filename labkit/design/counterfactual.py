@@ -88,7 +88,7 @@ def model_lift_draws(
         ``(n_units, n_draws)``, draws in the posterior's ``(chain, draw)`` order.
     """
     check_mmm(mmm)
-    designer._check_channel(channel)
+    designer.check_channel(channel)
     change = check_spend_change("spend_change", spend_change)
     weeks = check_int("duration", duration, minimum=1, unit="weeks")
     warm = check_int(

@@ -249,7 +249,7 @@ class ExperimentDesigner(LiftModel):
         -------
         CandidateSummary
         """
-        self._check_channel(channel)
+        self.check_channel(channel)
         change = check_spend_change("spend_change", spend_change)
         weeks = check_int("duration", duration, minimum=1, unit="weeks")
         idx = self._unit_index(geo)
@@ -257,7 +257,7 @@ class ExperimentDesigner(LiftModel):
         prob = check_probability("hdi_prob", hdi_prob)
         k = check_trust(prior_trust)
         one_sided = check_bool("one_sided", one_sided)
-        lifts, ramps = self._lifts([channel], np.array([change]), np.array([weeks]))
+        lifts, ramps = self.lift_grid([channel], np.array([change]), np.array([weeks]))
         draws = lifts[0, :, 0, 0, :].sum(axis=0) if idx is None else lifts[0, idx[0], 0, 0, :]
         ramp = ramps[0, :, 0].mean() if idx is None else ramps[0, idx[0], 0]
         sd = float(self.sigma_d(weeks, geo))
@@ -404,7 +404,7 @@ class ExperimentDesigner(LiftModel):
         list of (str, float)
             Each such channel and its correlation.
         """
-        i = self.channels.index(self._check_channel(channel))
+        i = self.channels.index(self.check_channel(channel))
         row = self.spend_correlation.to_numpy()[i]
         return [
             (o, float(r))
@@ -493,13 +493,13 @@ class ExperimentDesigner(LiftModel):
         n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
         random_seed = check_int("random_seed", random_seed, minimum=0)
         chans = [
-            self._check_channel(c, "channels")
+            self.check_channel(c, "channels")
             for c in check_strings("channels", channels, default=self.channels)
         ]
         idx = self._unit_index(geo)
         unit = NATIONAL if idx is None else self.units[idx[0]]
 
-        lifts, ramp = self._lifts(chans, changes, weeks)  # (C,U,K,T,D), (C,U,T)
+        lifts, ramp = self.lift_grid(chans, changes, weeks)  # (C,U,K,T,D), (C,U,T)
         if idx is None:
             lifts = lifts[:, 0] if len(self.units) == 1 else lifts.sum(axis=1)
             ramp = ramp.mean(axis=1)

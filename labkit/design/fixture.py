@@ -296,7 +296,7 @@ def geo_panel_designer(
     last_weeks: int = 8,
     seed: int = 0,
 ) -> ExperimentDesigner:
-    """Return a geo designer whose posterior sits around the ``geo_panel`` truth, unfitted.
+    """Return a geo designer whose posterior sits around a geo panel's truth, unfitted.
 
     Each geo's logistic ``lam`` and ``beta`` are the truth times a log-normal
     factor with sd ``spread`` per draw, the adstock decay the truth plus N(0, 0.02);
@@ -307,7 +307,7 @@ def geo_panel_designer(
     Parameters
     ----------
     dataset : SimulatedDataset
-        ``geo_panel``.
+        ``geo_panel`` or a :func:`~labkit.data.simulate_geo_panel` draw.
     n_draws : int
         Posterior draws (>= 10).
     spread : float
@@ -320,8 +320,13 @@ def geo_panel_designer(
     -------
     ExperimentDesigner
     """
-    if getattr(dataset, "name", None) != "geo_panel":
-        raise ValueError("dataset must be load_dataset('geo_panel') or simulate_geo_panel(...)")
+    truth = getattr(dataset, "truth", None)
+    needed = ("geos", "channels", "channel_scale", "y_sigma", "experiment_start")
+    if not isinstance(truth, dict) or any(k not in truth for k in needed):
+        raise ValueError(
+            "dataset must be a simulated geo panel whose truth holds "
+            f"{list(needed)} (load_dataset('geo_panel') or simulate_geo_panel(...))"
+        )
     n_draws = _positive_int("n_draws", n_draws, minimum=10)
     spread = check_number("spread", spread, low=0.0)
     last_weeks = _positive_int("last_weeks", last_weeks)

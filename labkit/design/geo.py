@@ -14,9 +14,9 @@ sides:
 :class:`GeoDesigner` ranks candidate sets x channels x spend changes x durations
 with the larger of the two sds, reports both, and adds assurance, learning
 value (:mod:`labkit.design.learning`), net cost and the feasibility facts;
-:func:`simulate_placebo_detection` runs simulated geo tests end to end to check
-the assurance. Everything is on the model scale (sales divided by each geo's
-target scale) unless a column says otherwise.
+:func:`labkit.design.detection.simulate_placebo_detection` runs simulated geo
+tests end to end to check the assurance. Everything is on the model scale
+(sales divided by each geo's target scale) unless a column says otherwise.
 """
 
 from __future__ import annotations
@@ -42,16 +42,16 @@ from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.placebo import (
     MIN_TRAIN_WEEKS,
     PlaceboNoise,
-    _check_sets,
-    _read_window,
-    _set_series,
-    _wide,
+    check_sets,
     placebo_noise,
     set_label,
+    wide_panel,
 )
+from labkit.design.recommendations import GeoRanking
+from labkit.mmm import check_mmm
 from labkit.stats import HDI_PROB, assurance, hdi
 
-__all__ = ["MIN_ASSURANCE", "GeoDesigner", "choose_design", "simulate_placebo_detection"]
+__all__ = ["MIN_ASSURANCE", "GeoDesigner", "choose_design"]
 
 MIN_ASSURANCE = 0.8
 """Default assurance :func:`choose_design` asks of a design."""
@@ -66,11 +66,15 @@ class GeoDesigner:
         A designer with one unit per geo (:meth:`ExperimentDesigner.from_mmm` on a
         geo MMM, or :meth:`~ExperimentDesigner.from_idata` on its posterior).
     panel : pandas.DataFrame
-        The long panel the model was fitted on (``date``, ``geo``, ``value``).
+        The long panel the model was fitted on: a date, a geo and a sales column.
     pre_end : date, optional
         First week the placebo windows may not use.
-    value : str
-        Sales column of the panel.
+    value, date, geo : str
+        The panel's sales, date and geo columns.
+
+    See Also
+    --------
+    GeoDesigner.from_mmm : the designer and the panel from a fitted geo MMM.
     """
 
     def __init__(
@@ -80,6 +84,8 @@ class GeoDesigner:
         *,
         pre_end: Any = None,
         value: str = "y",
+        date: str = "date",
+        geo: str = "geo",
     ) -> None:
         if not isinstance(designer, ExperimentDesigner):
             raise TypeError(
@@ -87,7 +93,20 @@ class GeoDesigner:
             )
         if len(designer.units) < 2:
             raise ValueError("designer must have one unit per geo (a geo MMM's posterior)")
-        wide = _wide(panel, value, None)
+        if not isinstance(panel, pd.DataFrame):
+            raise TypeError(f"panel must be a DataFrame, got {type(panel).__name__}")
+        for name, column in (("value", value), ("date", date), ("geo", geo)):
+            if not isinstance(column, str):
+                raise TypeError(f"{name} must be a column name (str), got {column!r}")
+        missing = [c for c in (date, geo, value) if c not in panel.columns]
+        if missing:
+            raise ValueError(
+                f"panel is missing column(s) {missing}; pass the panel's own names as "
+                f"date=, geo= and value= (its columns are {list(panel.columns)})"
+            )
+        panel = panel[[date, geo, value]].rename(columns={date: "date", geo: "geo"})
+        panel = panel.assign(geo=panel["geo"].astype(str))
+        wide = wide_panel(panel, value, None)
         if sorted(wide.columns) != sorted(designer.units):
             raise ValueError(
                 f"panel geos {sorted(wide.columns)} must be the designer's {sorted(designer.units)}"
@@ -97,6 +116,62 @@ class GeoDesigner:
         self.pre_end = None if pre_end is None else check_date("pre_end", pre_end)
         self.value = value
         self._placebo: dict[tuple[Any, ...], PlaceboNoise] = {}
+
+    @classmethod
+    def from_mmm(
+        cls,
+        mmm: Any,
+        panel: pd.DataFrame | None = None,
+        *,
+        pre_end: Any = None,
+        **designer_kwargs: Any,
+    ) -> GeoDesigner:
+        """Build a geo designer from a fitted pymc-marketing MMM with ``dims=("geo",)``.
+
+        Parameters
+        ----------
+        mmm : pymc_marketing.mmm.multidimensional.MMM
+            Fitted, ``dims=("geo",)``.
+        panel : pandas.DataFrame, optional
+            The long panel in the model's own column names (``mmm.date_column``,
+            ``geo``, ``mmm.target_column``); its geos and dates must be the
+            model's. Default: the model's own data.
+        pre_end : date, optional
+            First week the placebo windows may not use.
+        **designer_kwargs
+            Passed to :meth:`ExperimentDesigner.from_mmm`.
+
+        Returns
+        -------
+        GeoDesigner
+        """
+        check_mmm(mmm, dims=(("geo",),))
+        designer = ExperimentDesigner.from_mmm(mmm, **designer_kwargs)
+        data = mmm.xarray_dataset["_target"].transpose("date", "geo")
+        own = data.to_dataframe(name=mmm.target_column).reset_index()
+        own = own.rename(columns={"date": mmm.date_column})
+        if panel is None:
+            panel = own
+        else:
+            if not isinstance(panel, pd.DataFrame):
+                raise TypeError(f"panel must be a DataFrame, got {type(panel).__name__}")
+            missing = [c for c in (mmm.date_column, "geo", mmm.target_column) if c not in panel]
+            if missing:
+                raise ValueError(f"panel is missing the model's column(s) {missing}")
+            geos = sorted(map(str, panel["geo"].unique()))
+            if geos != sorted(map(str, own["geo"].unique())):
+                raise ValueError(
+                    f"panel geos {geos} must be the model's {sorted(map(str, own['geo'].unique()))}"
+                )
+            dates = pd.DatetimeIndex(sorted(pd.to_datetime(panel[mmm.date_column].unique())))
+            model_dates = pd.DatetimeIndex(data["date"].to_numpy())
+            if not dates.equals(model_dates):
+                raise ValueError(
+                    f"panel dates ({dates[0].date()} .. {dates[-1].date()}, {len(dates)} weeks) "
+                    f"must be the model's ({model_dates[0].date()} .. {model_dates[-1].date()}, "
+                    f"{len(model_dates)} weeks)"
+                )
+        return cls(designer, panel, pre_end=pre_end, value=mmm.target_column, date=mmm.date_column)
 
     @property
     def geos(self) -> list[str]:
@@ -115,7 +190,7 @@ class GeoDesigner:
         progress: bool = True,
     ) -> PlaceboNoise:
         """:func:`placebo_noise` on the model scale, cached per set and arguments."""
-        checked = _check_sets(sets, self.geos, check_int("min_donors", min_donors, minimum=1))
+        checked = check_sets(sets, self.geos, check_int("min_donors", min_donors, minimum=1))
         weeks = check_durations(durations, "durations")
         key = (tuple(weeks), n_windows, min_train, min_donors)
         cached = [self._placebo.get((s, *key)) for s in checked]
@@ -160,7 +235,7 @@ class GeoDesigner:
         min_donors: int = 3,
         n_jobs: int = 1,
         progress: bool = True,
-    ) -> pd.DataFrame:
+    ) -> GeoRanking:
         """Evaluate and rank every treated set x channel x spend change x duration.
 
         Parameters
@@ -191,25 +266,26 @@ class GeoDesigner:
 
         Returns
         -------
-        pandas.DataFrame
-            One row per candidate, best first: the set and candidate, the expected
-            total lift and its HDI, ``sigma_model``, ``sigma_placebo`` and the
-            ``sigma`` used, ``assurance``, ``learning_value`` (and ``learning_ess``),
-            ``net_cost`` (model scale and, with the designer's channel scale,
-            ``net_cost_currency``), ``assurance_per_cost``, the feasibility
-            columns, ``dominated`` (another candidate is at least as good on
-            |net cost|, assurance and learning value, and better on one) and
-            ``rank``. Feasible, undominated candidates come first, by assurance
-            per unit of |net cost|.
+        GeoRanking
+            Its table has one row per candidate, best first: the treated set (a
+            tuple of geos) and candidate, the expected total lift and its HDI,
+            ``sigma_model``, ``sigma_placebo`` and the ``sigma`` used,
+            ``assurance``, ``learning_value`` (and ``learning_ess``), ``net_cost``
+            (model scale and, with the designer's channel scale,
+            ``net_cost_currency``), ``cost_efficiency`` (assurance per unit of
+            |net cost|), the feasibility columns, ``dominated`` (another
+            candidate is at least as good on |net cost|, assurance and learning
+            value, and better on one) and ``rank``. Feasible, undominated
+            candidates come first, by cost efficiency.
         """
         d = self.designer
-        checked = _check_sets(
+        checked = check_sets(
             [(g,) for g in self.geos] if sets is None else sets,
             self.geos,
             check_int("min_donors", min_donors, minimum=1),
         )
         chans = [
-            d._check_channel(c, "channels")
+            d.check_channel(c, "channels")
             for c in check_strings("channels", channels, default=d.channels)
         ]
         changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
@@ -224,7 +300,7 @@ class GeoDesigner:
         members = np.zeros((len(checked), len(d.units)))
         for i, s in enumerate(checked):
             members[i, [index[g] for g in s]] = 1.0
-        lifts, _ = d._lifts(chans, changes, weeks)  # (C, U, K, T, D)
+        lifts, _ = d.lift_grid(chans, changes, weeks)  # (C, U, K, T, D)
         set_lifts = np.einsum("su,cuktd->scktd", members, lifts)
         per_unit = np.array([d.sigma_d(weeks, g) for g in d.units])  # (U, T)
         sigma_model = np.sqrt(members @ per_unit**2)  # (S, T)
@@ -255,7 +331,7 @@ class GeoDesigner:
         )
         table = pd.DataFrame(
             {
-                "treated_set": column(np.array(labels, dtype=object)[:, None, None, None]),
+                "treated_set": column(_objects(checked)[:, None, None, None]),
                 "n_geos": column(members.sum(axis=1)[:, None, None, None]).astype(int),
                 "channel": column(np.array(chans, dtype=object)[None, :, None, None]),
                 "spend_change": column(changes[None, None, :, None]),
@@ -272,7 +348,7 @@ class GeoDesigner:
         )
         scale = np.array([d.channel_scale[c] for c in chans])
         table["net_cost_currency"] = net_cost * column(scale[None, :, None, None])
-        table["assurance_per_cost"] = plain / np.abs(net_cost).clip(min=1e-12)
+        table["cost_efficiency"] = plain / np.abs(net_cost).clip(min=1e-12)
         if learning_value:
             # the channel's steady-state ROAS in the treated geos, per set and draw: (S, C, D)
             contribution = np.array([d.steady_state_contribution(c) for c in chans])
@@ -292,7 +368,7 @@ class GeoDesigner:
             table["learning_value"] = value.reduction
             table["learning_ess"] = value.ess
         if feasibility is not None:
-            facts = feasibility.loc[table["treated_set"]].reset_index(drop=True)
+            facts = feasibility.loc[table["treated_set"].map(set_label)].reset_index(drop=True)
             table = pd.concat([table, facts.drop(columns=["n_geos"])], axis=1)
             table["feasible"] = table["pre_r2"] >= min_r2
         else:
@@ -302,14 +378,20 @@ class GeoDesigner:
             objectives.append(table["learning_value"])
         table["dominated"] = pareto_dominated(np.column_stack(objectives))
         order = np.lexsort(
-            (-table["assurance_per_cost"].to_numpy(), table["dominated"], ~table["feasible"])
+            (-table["cost_efficiency"].to_numpy(), table["dominated"], ~table["feasible"])
         )
         table = table.iloc[order].reset_index(drop=True)
         table.insert(0, "rank", np.arange(1, len(table) + 1))
-        return table
+        settings = {
+            "channels": chans, "spend_changes": changes.tolist(), "durations": weeks.tolist(),
+            "placebo": placebo, "significance_level": sig, "hdi_prob": prob,
+            "learning_value": learning_value, "n_outcomes": n_outcomes,
+            "random_seed": random_seed, "min_r2": min_r2,
+        }  # fmt: skip
+        return GeoRanking(table, settings)
 
     def read_placebo_sigma(
-        self, candidate: pd.Series, ranking: pd.DataFrame | None = None
+        self, candidate: pd.Series, ranking: GeoRanking | None = None
     ) -> dict[str, float]:
         """Return a ranked candidate's placebo sd per treated geo, in data units.
 
@@ -325,8 +407,8 @@ class GeoDesigner:
         candidate : pandas.Series
             A row of :meth:`rank` ranked with ``placebo=True`` (for example
             :func:`choose_design`'s choice).
-        ranking : pandas.DataFrame, optional
-            For a set of geos: a :meth:`rank` table that holds each of its geos
+        ranking : GeoRanking, optional
+            For a set of geos: a :meth:`rank` result that holds each of its geos
             alone at the candidate's duration.
 
         Returns
@@ -339,20 +421,21 @@ class GeoDesigner:
         missing = [c for c in ("treated_set", "duration", "sigma_placebo") if c not in candidate]
         if missing:
             raise ValueError(f"candidate must be a rank() row; missing {missing}")
-        geos = str(candidate["treated_set"]).split("+")
+        geos = list(_as_set(candidate["treated_set"]))
         unknown = sorted(set(geos) - set(self.geos))
         if unknown:
             raise ValueError(f"candidate treats unknown geos {unknown}; geos are {self.geos}")
         if len(geos) == 1:
             sd = {geos[0]: float(candidate["sigma_placebo"])}
         else:
-            if not isinstance(ranking, pd.DataFrame):
+            if not isinstance(ranking, GeoRanking):
                 raise ValueError(
-                    "ranking must be a rank() table holding each geo of the set alone: "
+                    "ranking must be a rank() result holding each geo of the set alone: "
                     "a synthetic control reads each geo on its own"
                 )
-            same = ranking[ranking["duration"] == candidate["duration"]]
-            alone = same.groupby("treated_set")["sigma_placebo"].first()
+            table = ranking.table
+            same = table[(table["duration"] == candidate["duration"]) & (table["n_geos"] == 1)]
+            alone = same.groupby(same["treated_set"].map(set_label))["sigma_placebo"].first()
             absent = [g for g in geos if g not in alone.index]
             if absent:
                 raise ValueError(
@@ -367,7 +450,7 @@ class GeoDesigner:
 
 
 def choose_design(
-    ranking: pd.DataFrame, min_assurance: float = MIN_ASSURANCE, *, feasible_only: bool = True
+    ranking: GeoRanking, min_assurance: float = MIN_ASSURANCE, *, feasible_only: bool = True
 ) -> pd.Series:
     """Pick a test from a :meth:`GeoDesigner.rank` table: likely to succeed, then most informative.
 
@@ -377,7 +460,7 @@ def choose_design(
 
     Parameters
     ----------
-    ranking : pandas.DataFrame
+    ranking : GeoRanking
         From :meth:`GeoDesigner.rank` with ``learning_value=True``.
     min_assurance : float
         In (0, 1).
@@ -392,8 +475,10 @@ def choose_design(
     pandas.Series
         The chosen row.
     """
+    if isinstance(ranking, GeoRanking):
+        ranking = ranking.table
     if not isinstance(ranking, pd.DataFrame):
-        raise TypeError(f"ranking must be a GeoDesigner.rank table, got {type(ranking).__name__}")
+        raise TypeError(f"ranking must be a GeoDesigner.rank result, got {type(ranking).__name__}")
     missing = [c for c in ("feasible", "assurance", "learning_value") if c not in ranking]
     if missing:
         raise ValueError(
@@ -414,113 +499,13 @@ def choose_design(
     return powered.loc[powered["learning_value"].idxmax()]
 
 
-def simulate_placebo_detection(
-    geo_designer: GeoDesigner,
-    dataset: Any,
-    treated_set: Sequence[str],
-    channel: str,
-    spend_change: float,
-    duration: int,
-    *,
-    sigma: float,
-    n_tests: int = 200,
-    significance_level: float = 0.05,
-    min_train: int = MIN_TRAIN_WEEKS,
-    random_seed: int = 0,
-) -> pd.DataFrame:
-    """Run simulated geo tests end to end and read each with a CausalPy synthetic control.
+def _objects(sets: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """Return the treated sets as a 1-d object array of tuples (numpy would make it 2-d)."""
+    out = np.empty(len(sets), dtype=object)
+    out[:] = list(sets)
+    return out
 
-    Each test happens in a new draw of the ``geo_panel`` world: the same spend and
-    true curves, new weekly noise (the data-generating process's own iid Normal
-    draw per geo and week). A window of ``duration`` weeks is chosen at random in
-    the pre-period; a posterior draw of the candidate's lift (the design prior the
-    assurance averages over) is added to the treated geos' sales over the window,
-    each geo's own lift spread evenly over its weeks; the synthetic control fitted
-    on the weeks before reads it (the set's mean against the other geos, times the
-    set's size), and a two-sided z-test with ``sigma`` decides. The share of
-    significant tests is what the assurance with ``sigma`` predicts.
 
-    Parameters
-    ----------
-    geo_designer : GeoDesigner
-        Its designer's posterior gives the lift draws.
-    dataset : SimulatedDataset
-        The ``geo_panel`` data set the designer's panel came from (its truth gives
-        the noise-free sales and the noise sd).
-    treated_set : sequence of str
-    channel : str
-    spend_change : float
-    duration : int
-    sigma : float
-        Standard error the read-out is judged with (model scale, > 0).
-    n_tests : int
-        Simulated tests (>= 1).
-    significance_level : float
-    min_train : int
-        Fewest pre-window weeks a synthetic control is fitted on.
-    random_seed : int
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per test: ``start``, ``draw``, ``true_lift``, ``estimate``,
-        ``significant``.
-    """
-    from scipy.special import ndtri
-
-    from labkit.data.experiments import channel_response
-
-    if not isinstance(geo_designer, GeoDesigner):
-        raise TypeError(f"geo_designer must be a GeoDesigner, got {type(geo_designer).__name__}")
-    if getattr(dataset, "name", None) != "geo_panel":
-        raise ValueError("dataset must be the geo_panel data set the designer was built on")
-    d = geo_designer.designer
-    (members,) = _check_sets([treated_set], geo_designer.geos, 1)
-    channel = d._check_channel(channel)
-    weeks = check_int("duration", duration, minimum=1, unit="weeks")
-    sigma = check_number("sigma", sigma, low=0.0, low_open=True)
-    n_tests = check_int("n_tests", n_tests, minimum=1)
-    z = float(ndtri(1 - check_probability("significance_level", significance_level) / 2))
-    rng = np.random.default_rng([0x6E0, check_int("random_seed", random_seed, minimum=0)])
-    truth, df = dataset.truth, dataset.data
-    wide = _wide(df, geo_designer.value, None)
-    if geo_designer.pre_end is not None:
-        wide = wide[wide.index < geo_designer.pre_end]
-    n_pre = len(wide)
-    if n_pre - weeks < min_train:
-        raise ValueError(
-            f"duration must be <= {n_pre - min_train} weeks to leave {min_train} weeks of fit"
-        )
-    geos = list(wide.columns)
-    mean = pd.DataFrame(index=wide.index, columns=geos, dtype=float)
-    for g in geos:
-        rows = df[df["geo"] == g].set_index("date").loc[wide.index]
-        mean[g] = truth["intercept"][g] + sum(
-            channel_response(dataset, c, g)[1](rows[c].to_numpy()) for c in truth["channels"]
-        )
-    noise_sd = np.array([truth["y_sigma"][g] for g in geos])
-    scale = dict(zip(d.units, d.target_scale, strict=True))
-    lifts, _ = d._lifts([channel], np.array([spend_change]), np.array([weeks]))
-    unit = [d.units.index(g) for g in members]
-    per_geo = lifts[0][unit, 0, 0, :]  # (set, draws), model scale
-    out = []
-    for _ in range(n_tests):
-        start = int(rng.integers(min_train, n_pre - weeks + 1))
-        draw = int(rng.integers(0, per_geo.shape[1]))
-        sales = mean + rng.standard_normal(mean.shape) * noise_sd
-        sales = sales / np.array([scale[g] for g in geos])
-        window = sales.iloc[: start + weeks].copy()
-        for g, lift in zip(members, per_geo[:, draw], strict=True):
-            window.iloc[start:, geos.index(g)] += lift / weeks
-        series, donors = _set_series(window, members)
-        estimate = float(_read_window(series, donors, start, weeks)[-1]) * len(members)
-        out.append(
-            {
-                "start": series.index[start],
-                "draw": draw,
-                "true_lift": float(per_geo[:, draw].sum()),
-                "estimate": estimate,
-                "significant": abs(estimate) > z * sigma,
-            }
-        )
-    return pd.DataFrame(out)
+def _as_set(value: Any) -> tuple[str, ...]:
+    """Return a ranking's treated set as a tuple of geos (one geo's name: a set of one)."""
+    return (value,) if isinstance(value, str) else tuple(value)

@@ -207,7 +207,8 @@ class LiftModel:
             raise ValueError(f"parameters are per geo: pass geo, one of {self.units} (got {geo!r})")
         return 0
 
-    def _check_channel(self, channel: str, name: str = "channel") -> str:
+    def check_channel(self, channel: str, name: str = "channel") -> str:
+        """Return ``channel`` if it is one of :attr:`channels`; raise naming ``name`` otherwise."""
         if not isinstance(channel, str):
             raise TypeError(
                 f"{name} must be a channel name (str), one of {self.channels}, got {channel!r}"
@@ -231,7 +232,7 @@ class LiftModel:
             ``{param: array (n_draws,)}``, named as :attr:`saturation` names them, so
             ``designer.saturation(x, **draws)`` evaluates the curves.
         """
-        c, u = self._check_channel(channel), self._one_unit(geo)
+        c, u = self.check_channel(channel), self._one_unit(geo)
         return {p: v[u] for p, v in self.engine.saturation_params[c].items()}
 
     def adstock_draws(self, channel: str, geo: str | None = None) -> dict[str, np.ndarray]:
@@ -243,7 +244,7 @@ class LiftModel:
             ``{param: array (n_draws,)}`` named as the adstock names them
             (``{"alpha": ...}`` for geometric adstock; empty without adstock).
         """
-        c, u = self._check_channel(channel), self._one_unit(geo)
+        c, u = self.check_channel(channel), self._one_unit(geo)
         return {p: v[u] for p, v in self.engine.adstock_params[c].items()}
 
     def ramp_draws(
@@ -254,7 +255,7 @@ class LiftModel:
         Exactly 1 once the adstock's lags are filled (week ``l_max - 1`` for most
         adstocks; :meth:`ResponseEngine.ramp`); ``n_weeks`` defaults to that many weeks.
         """
-        c, u = self._check_channel(channel), self._one_unit(geo)
+        c, u = self.check_channel(channel), self._one_unit(geo)
         ramp = self.engine.ramp(c)[u]  # (n_lags, n_draws)
         n = len(ramp) if n_weeks is None else check_int("n_weeks", n_weeks, minimum=1)
         return ramp[np.minimum(np.arange(n), len(ramp) - 1)].T
@@ -265,12 +266,12 @@ class LiftModel:
         The steady-state adstocked weekly spend when the model applies adstock
         first, the weekly spend when it saturates first (model scale).
         """
-        c, u = self._check_channel(channel), self._one_unit(geo)
+        c, u = self.check_channel(channel), self._one_unit(geo)
         return self.engine.operating_point(c)[u]
 
     def steady_state_contribution(self, channel: str) -> np.ndarray:
         """Weekly contribution at current spend in steady state, per unit and draw (model scale)."""
-        return self.engine.contribution(self._check_channel(channel))
+        return self.engine.contribution(self.check_channel(channel))
 
     # ------------------------------------------------------------------ lift and noise
 
@@ -290,7 +291,7 @@ class LiftModel:
         )
         return total / x if x > 0 else np.full(self.n_draws, np.nan)
 
-    def _lifts(
+    def lift_grid(
         self, channels: Sequence[str], spend_changes: np.ndarray, durations: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Lift (channel, unit, change, duration, draw) and mean ramp (channel, unit, duration).
@@ -326,11 +327,11 @@ class LiftModel:
         numpy.ndarray
             Shape ``(n_draws,)``.
         """
-        self._check_channel(channel)
+        self.check_channel(channel)
         change = check_spend_change("spend_change", spend_change)
         weeks = check_int("duration", duration, minimum=1, unit="weeks")
         idx = self._unit_index(geo)
-        lifts, _ = self._lifts([channel], np.array([change]), np.array([weeks]))
+        lifts, _ = self.lift_grid([channel], np.array([change]), np.array([weeks]))
         lift = lifts[0, :, 0, 0, :]
         return lift.sum(axis=0) if idx is None else lift[idx[0]]
 

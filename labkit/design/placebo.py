@@ -99,7 +99,8 @@ class PlaceboNoise:
         return np.sqrt(table)
 
 
-def _wide(panel: pd.DataFrame, value: str, scale: Mapping[str, float] | None) -> pd.DataFrame:
+def wide_panel(panel: pd.DataFrame, value: str, scale: Mapping[str, float] | None) -> pd.DataFrame:
+    """Pivot a long panel (``date``, ``geo``, ``value``) to weeks x geos, divided by ``scale``."""
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"panel must be a DataFrame, got {type(panel).__name__}")
     missing = [c for c in ("date", "geo", value) if c not in panel.columns]
@@ -128,13 +129,13 @@ def _synthetic_control(data: pd.DataFrame, start: pd.Timestamp, donors: list[str
         )
 
 
-def _set_series(wide: pd.DataFrame, geos: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+def set_series(wide: pd.DataFrame, geos: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """Return the donors' sales with the treated set's mean (column ``treated``), and the donors."""
     donors = [g for g in wide.columns if g not in geos]
     return wide[donors].assign(treated=wide[list(geos)].mean(axis=1)), donors
 
 
-def _read_window(series: pd.DataFrame, donors: list[str], start: int, weeks: int) -> np.ndarray:
+def read_window(series: pd.DataFrame, donors: list[str], start: int, weeks: int) -> np.ndarray:
     """Cumulative synthetic-control impact of the set's mean over ``weeks`` weeks from ``start``.
 
     ``series`` holds the weeks up to the window's end; each is centred on its mean
@@ -155,11 +156,11 @@ def _placebo_one_set(
     feasibility_start: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Placebo effects and feasibility of one treated set (runs in a worker)."""
-    series, donors = _set_series(wide, geos)
+    series, donors = set_series(wide, geos)
     longest = max(durations)
     rows = []
     for i0 in starts:
-        cumulative = _read_window(series.iloc[: i0 + longest], donors, i0, longest) * len(geos)
+        cumulative = read_window(series.iloc[: i0 + longest], donors, i0, longest) * len(geos)
         rows.extend(
             {
                 "treated_set": set_label(geos),
@@ -243,7 +244,7 @@ def placebo_noise(
     -------
     PlaceboNoise
     """
-    wide = _wide(panel, value, scale)
+    wide = wide_panel(panel, value, scale)
     geos = list(wide.columns)
     weeks = check_durations(durations, "durations")
     if n_windows is not None:
@@ -255,7 +256,7 @@ def placebo_noise(
     if pre_end is not None:
         end = check_date("pre_end", pre_end)
         wide = wide[wide.index < end]
-    checked = _check_sets(sets, geos, min_donors)
+    checked = check_sets(sets, geos, min_donors)
     longest = max(weeks)
     last_start = len(wide) - longest
     if last_start < min_train:
@@ -295,9 +296,10 @@ def placebo_noise(
     return PlaceboNoise(effects, feasibility, settings)
 
 
-def _check_sets(
+def check_sets(
     sets: Sequence[Sequence[str]], geos: list[str], min_donors: int
 ) -> list[tuple[str, ...]]:
+    """Validate treated sets: known geos, no repeats, ``min_donors`` geos left as donors."""
     if isinstance(sets, str) or not isinstance(sets, Sequence) or not sets:
         raise ValueError("sets must be a non-empty sequence of treated sets (sequences of geos)")
     out = []

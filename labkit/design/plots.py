@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from scipy.special import ndtri
@@ -26,10 +27,8 @@ from labkit.design.grid import pareto_dominated
 from labkit.stats import HDI_PROB, hdi
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from labkit.design.designer import ExperimentDesigner
-    from labkit.design.recommendations import CandidateSummary, Recommendations
+    from labkit.design.recommendations import CandidateSummary, GeoRanking, Recommendations
 
 _MARKERS = {"increase": "^", "decrease": "v", "go-dark": "X"}
 
@@ -335,9 +334,18 @@ def plot_frontier(
     return fig
 
 
+def _geo_table(ranking: Any) -> pd.DataFrame:
+    """Return a geo ranking's table with its treated sets as ``"a+b"`` labels."""
+    table = ranking.table if hasattr(ranking, "table") else ranking
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"ranking must be a GeoDesigner.rank result, got {type(ranking).__name__}")
+    sets = table["treated_set"]
+    return table.assign(treated_set=sets.map(lambda s: s if isinstance(s, str) else "+".join(s)))
+
+
 def plot_geo_grid(
-    table: pd.DataFrame,
-    value: str = "assurance_per_cost",
+    table: GeoRanking | pd.DataFrame,
+    value: str = "cost_efficiency",
     *,
     channel: str | None = None,
     spend_change: float | None = None,
@@ -346,10 +354,10 @@ def plot_geo_grid(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        From :meth:`labkit.design.GeoDesigner.rank`.
+    table : GeoRanking
+        From :meth:`labkit.design.GeoDesigner.rank` (or its table).
     value : str
-        The colour: ``assurance``, ``assurance_per_cost``, ``learning_value`` or any
+        The colour: ``assurance``, ``cost_efficiency``, ``learning_value`` or any
         numeric column.
     channel, spend_change : optional
         Which candidates to show; default the first channel and change of the table.
@@ -360,6 +368,7 @@ def plot_geo_grid(
         A heatmap, geos as rows and durations as columns; geos flagged
         ``feasible = False`` are hatched.
     """
+    table = _geo_table(table)
     if value not in table.columns:
         raise ValueError(f"value must be a column of the ranking, one of {list(table.columns)}")
     singles = table[table["n_geos"] == 1]
@@ -390,14 +399,14 @@ def plot_geo_grid(
 
 
 def plot_placebo_effects(
-    table: pd.DataFrame, placebo: Any, duration: int, *, channel: str | None = None
+    table: GeoRanking | pd.DataFrame, placebo: Any, duration: int, *, channel: str | None = None
 ) -> Figure:
     """Placebo read-out errors of each treated set against the lift the model predicts.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        From :meth:`labkit.design.GeoDesigner.rank` (with placebo noise).
+    table : GeoRanking
+        From :meth:`labkit.design.GeoDesigner.rank` with placebo noise (or its table).
     placebo : labkit.design.PlaceboNoise
         The placebo fits behind it (:meth:`labkit.design.GeoDesigner.placebo`).
     duration : int
@@ -412,6 +421,7 @@ def plot_placebo_effects(
         window where nothing happened), their ± root-mean-square band, and the
         expected lift with its HDI (the larger the gap, the easier the read).
     """
+    table = _geo_table(table)
     effects = placebo.effects[placebo.effects["duration"] == duration]
     if effects.empty:
         raise ValueError(f"duration must be one of {sorted(placebo.effects['duration'].unique())}")

@@ -349,3 +349,48 @@ def _rationale(
     if is_null:
         lines.append(f"{r.channel} is flagged near-null: this test would mostly confirm a null.")
     return "\n".join(lines)
+
+
+@dataclass
+class GeoRanking:
+    """Ranked geo tests (:meth:`~labkit.design.GeoDesigner.rank`), best first.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per candidate: ``rank``, ``treated_set`` (a tuple of geos),
+        ``n_geos``, ``channel``, ``spend_change``, ``duration``, the lift's mean
+        and HDI, the sds, ``assurance``, ``net_cost`` (and in currency),
+        ``cost_efficiency``, the learning value and feasibility columns,
+        ``dominated``.
+    settings : dict
+        The arguments of the ranking.
+    """
+
+    table: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getitem__(self, i: int) -> pd.Series:
+        """Return the candidate of rank ``i + 1`` (a row of :attr:`table`)."""
+        return self.table.iloc[i]
+
+    def __iter__(self) -> Iterator[pd.Series]:
+        return (row for _, row in self.table.iterrows())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return a copy of :attr:`table`, the treated sets as ``"geo_a+geo_b"`` labels."""
+        out = self.table.copy()
+        out["treated_set"] = out["treated_set"].map("+".join)
+        return out
+
+    def _repr_html_(self) -> str:
+        shown = self.to_dataframe().head(10)
+        return f"<p>{len(self)} geo tests, best first (top 10)</p>" + shown.to_html(
+            index=False, float_format=lambda v: f"{v:.3g}"
+        )
+
+    def __repr__(self) -> str:
+        return f"GeoRanking({len(self)} candidates)"

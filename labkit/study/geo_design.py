@@ -58,7 +58,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     import numpy as np
 
     from labkit.data import loaded, simulate_geo_panel
-    from labkit.data.experiments import before_test, run_geo_test
+    from labkit.data.experiments import before_test, geo_expected_sales, run_geo_test
     from labkit.design import (
         ExperimentDesigner,
         GeoDesigner,
@@ -89,12 +89,14 @@ def geo_design_study(seed: int) -> dict[str, Any]:
 
     designer = GeoDesigner(ExperimentDesigner.from_mmm(model, random_seed=seed), before.data)
     ranking = designer.rank(**DESIGN_GRID, random_seed=seed, progress=False)
-    feasible = bool(ranking["feasible"].any())
+    feasible = bool(ranking.table["feasible"].any())
     best = choose_design(ranking, feasible_only=feasible)
-    geos = best["treated_set"].split("+")
+    geos = list(best["treated_set"])
+    expected, noise_sd = geo_expected_sales(before)
     detection = simulate_placebo_detection(
-        designer, before, geos, best["channel"], best["spend_change"], int(best["duration"]),
-        sigma=float(best["sigma"]), n_tests=N_DETECTION_TESTS, random_seed=seed,
+        designer, expected, noise_sd, geos, best["channel"], best["spend_change"],
+        int(best["duration"]), sigma=float(best["sigma"]), n_tests=N_DETECTION_TESTS,
+        random_seed=seed,
     )  # fmt: skip
 
     run = run_geo_test(
@@ -112,7 +114,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     comparison = compare_lift_tests(oracle, table)
     kept, dropped = screen_lift_signs(table)
     row: dict[str, Any] = {
-        "treated_set": best["treated_set"],
+        "treated_set": "+".join(best["treated_set"]),
         "channel": best["channel"],
         "spend_change": float(best["spend_change"]),
         "duration": int(best["duration"]),
