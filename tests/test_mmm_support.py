@@ -313,3 +313,35 @@ def test_idle_channel():
 def test_one_test_per_support_row():
     tests = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
     assert set(SUPPORT) <= tests
+
+
+# ----------------------------------------------------------------- the user's model in a bad state
+
+
+def test_posterior_without_a_model_is_refused():
+    with pytest.raises(ValueError, match="no built model to draw its posterior predictive from"):
+        ExperimentDesigner.from_mmm(_fake_fitted())
+
+
+@pytest.mark.slow
+def test_geo_designer_reads_the_models_panel_or_checks_the_users():
+    from labkit.design import GeoDesigner
+
+    mmm = _model(_adstock("Delayed"), _saturation("Logistic"), dims=("geo",))
+    geo = GeoDesigner.from_mmm(mmm, max_ppc_draws=6)
+    assert geo.geos == ["north", "south"] and len(geo.panel) == 2 * 30
+    X, y = _data(("geo",))
+    panel = X.assign(sales=y.to_numpy())
+    GeoDesigner.from_mmm(mmm, panel, max_ppc_draws=6)  # the same panel passes
+    with pytest.raises(ValueError, match=r"panel geos \['north'\] must be the model's"):
+        GeoDesigner.from_mmm(mmm, panel[panel["geo"] == "north"], max_ppc_draws=6)
+    with pytest.raises(ValueError, match=r"panel dates .* must be the model's"):
+        GeoDesigner.from_mmm(mmm, panel[panel["date"] > panel["date"].min()], max_ppc_draws=6)
+    with pytest.raises(ValueError, match=r"missing the model's column\(s\) \['sales'\]"):
+        GeoDesigner.from_mmm(mmm, panel.drop(columns="sales"), max_ppc_draws=6)
+    with pytest.raises(ValueError, match=r"mmm must have dims=\('geo',\)"):
+        GeoDesigner.from_mmm(_model(_adstock("Geometric"), _saturation("Logistic")))
+    # the user's own column names
+    renamed = panel.rename(columns={"date": "week", "geo": "region", "sales": "revenue"})
+    own = GeoDesigner(geo.designer, renamed, date="week", geo="region", value="revenue")
+    assert own.geos == geo.geos and list(own.panel.columns) == ["date", "geo", "revenue"]

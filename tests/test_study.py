@@ -221,3 +221,22 @@ def run_seed_of(study):
     from labkit.study.runner import run_seed
 
     return run_seed(study, 0)
+
+
+def test_assert_general_uses_the_jeffreys_lower_bound():
+    from labkit.study import GENERAL_LOWER_BOUND, assert_general
+
+    rows = pd.DataFrame(
+        {
+            "status": ["ok"] * 40,
+            "claim_sixteen": [True] * 16 + [False] * 4 + [None] * 20,
+            "claim_thirty_six": [True] * 36 + [False] * 4,
+        }
+    )
+    summary = claim_summary(rows)
+    assert summary.loc["sixteen", "low"] < GENERAL_LOWER_BOUND <= summary.loc["thirty_six", "low"]
+    assert_general(summary, ["thirty_six"])
+    with pytest.raises(AssertionError, match=r"sixteen \(16/20, lower bound 0\.63\)"):
+        assert_general(summary)
+    with pytest.raises(ValueError, match=r"claims \['nope'\] are not in the summary"):
+        assert_general(summary, ["nope"])

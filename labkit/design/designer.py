@@ -476,7 +476,7 @@ class ExperimentDesigner(LiftModel):
         -------
         Recommendations
             Each recommendation also says whether another kept candidate dominates
-            it on |net cost|, assurance and (when computed) learning value.
+            it on ``|net cost|``, assurance and (when computed) learning value.
         """
         changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
         weeks = np.array(check_durations(durations, "durations"))

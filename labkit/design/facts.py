@@ -202,6 +202,11 @@ def mmm_facts(
     random_seed = check_int("random_seed", random_seed, minimum=0)
     check_mmm(mmm)
     check_response_settings(mmm)
+    if getattr(mmm, "model", None) is None or getattr(mmm, "xarray_dataset", None) is None:
+        raise ValueError(
+            "mmm has a posterior but no built model to draw its posterior predictive from: "
+            "call mmm.build_model(X, y) with the data it was fitted on (or load it with MMM.load)"
+        )
     channels = [str(c) for c in mmm.channel_columns]
     data = mmm.xarray_dataset
     spend = data["_channel"].sel(channel=channels)

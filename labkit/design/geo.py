@@ -273,8 +273,8 @@ class GeoDesigner:
             ``assurance``, ``learning_value`` (and ``learning_ess``), ``net_cost``
             (model scale and, with the designer's channel scale,
             ``net_cost_currency``), ``cost_efficiency`` (assurance per unit of
-            |net cost|), the feasibility columns, ``dominated`` (another
-            candidate is at least as good on |net cost|, assurance and learning
+            ``|net cost|``), the feasibility columns, ``dominated`` (another
+            candidate is at least as good on ``|net cost|``, assurance and learning
             value, and better on one) and ``rank``. Feasible, undominated
             candidates come first, by cost efficiency.
         """

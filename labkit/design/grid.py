@@ -71,7 +71,7 @@ class CandidateGrid:
         not computed).
     dominated : numpy.ndarray
         Of the kept candidates: another kept candidate is at least as good on
-        |net cost|, assurance and (when computed) learning value, and better on one.
+        ``|net cost|``, assurance and (when computed) learning value, and better on one.
     """
 
     channel: np.ndarray

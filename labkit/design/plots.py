@@ -127,7 +127,7 @@ def plot_saturation_curves(
 
 
 def plot_power_cost(recommendations: Recommendations) -> Figure:
-    """Assurance against |net cost| for every candidate that passed the SNR filter.
+    """Assurance against ``|net cost|`` for every candidate that passed the SNR filter.
 
     Colour is the channel; the marker is the direction (up = increase, down =
     decrease, X = go-dark). The best tests sit top left.
@@ -301,7 +301,7 @@ def plot_frontier(
     Returns
     -------
     matplotlib.figure.Figure
-        Points with a black edge are not dominated on |net cost|, assurance and
+        Points with a black edge are not dominated on ``|net cost|``, assurance and
         learning value together; the line joins the candidates no other beats on
         cost and learning alone; the ring marks the top recommendation.
     """

@@ -43,7 +43,7 @@ class DesignerExplorer(widgets.VBox):
     learning : float
         The selected candidate's learning value (expected ROAS sd reduction).
     dominated_by : int
-        Candidates of the default grid at least as good on |net cost|, assurance
+        Candidates of the default grid at least as good on ``|net cost|``, assurance
         and learning value, and better on one (0: on the frontier).
     grid : Recommendations
         The default grid with learning values, drawn as the frontier.

@@ -2,7 +2,7 @@
 
 1. a synthetic control (CausalPy) measures what a spend change cost in sales;
 2. :func:`experiment_observation` turns it into a point in the *derivative space*
-   of the saturation curve: the average rate of change |dY| / dX at the midpoint
+   of the saturation curve: the average rate of change ``|dY| / dX`` at the midpoint
    of the two spend levels (:mod:`~labkit.elicitation.derivative`);
 3. :func:`elicit` infers the saturation parameters consistent with one or more
    such points, by an exact grid posterior or by NUTS

@@ -51,7 +51,7 @@ def bias_improvement(
     truth: float | xr.DataArray,
     hdi_prob: float = HDI_PROB,
 ) -> xr.DataArray | float:
-    """Reduction of |mean - truth|, in percent of the uncalibrated HDI width.
+    """Reduction of ``|mean - truth|``, in percent of the uncalibrated HDI width.
 
     ``(|mean uncal - truth| - |mean cal - truth|) / HDI width uncal x 100``; positive
     when calibration moved the posterior mean toward the truth.

@@ -28,13 +28,22 @@ from labkit.study.geo import geo_study
 from labkit.study.geo_design import geo_design_study
 from labkit.study.learning import learning_study
 from labkit.study.noise import noise_study
-from labkit.study.runner import Study, StudyResult, claim_summary, run_study
+from labkit.study.runner import (
+    GENERAL_LOWER_BOUND,
+    Study,
+    StudyResult,
+    assert_general,
+    claim_summary,
+    run_study,
+)
 
 __all__ = [
+    "GENERAL_LOWER_BOUND",
     "STUDIES",
     "STUDY_DIR",
     "Study",
     "StudyResult",
+    "assert_general",
     "claim_summary",
     "load_study",
     "run_study",
@@ -110,7 +119,7 @@ DEFAULT_SEEDS = {
     "noise": range(500),
     "geo": range(20),
     "geo_design": range(20),
-    "confounders": range(20),
+    "confounders": range(40),
     "elicitation": range(20),
     "learning": range(8),
 }

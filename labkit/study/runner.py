@@ -15,7 +15,7 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -28,7 +28,14 @@ from scipy.stats import beta
 from labkit._validate import check_int
 from labkit.sampling import FAST_ENV_VAR
 
-__all__ = ["Study", "StudyResult", "claim_summary", "run_study"]
+__all__ = [
+    "GENERAL_LOWER_BOUND",
+    "Study",
+    "StudyResult",
+    "assert_general",
+    "claim_summary",
+    "run_study",
+]
 
 PACKAGES = ("labkit", "numpy", "pymc", "pymc-marketing", "causalpy", "preliz")
 """Packages whose versions each row records."""
@@ -143,6 +150,47 @@ def claim_summary(rows: pd.DataFrame, confidence: float = 0.9) -> pd.DataFrame:
             "k": k, "n": n, "share": k / n if n else np.nan, "low": low, "high": high,
         }  # fmt: skip
     return pd.DataFrame.from_dict(out, orient="index", columns=["k", "n", "share", "low", "high"])
+
+
+GENERAL_LOWER_BOUND = 0.65
+"""A claim is stated as general only if the lower end of its 90 % Jeffreys interval reaches this
+(16 of 20 worlds does not: 0.63; 17 of 20 does: 0.69; 36 of 40: 0.80)."""
+
+
+def assert_general(summary: pd.DataFrame, claims: Sequence[str] | None = None) -> None:
+    """Assert that claims of a :func:`claim_summary` may be stated as general.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`claim_summary` at its default 90 % confidence.
+    claims : sequence of str, optional
+        The claims the text states as general (default: every claim of ``summary``).
+
+    Raises
+    ------
+    AssertionError
+        Naming each claim whose interval's lower end is below
+        :data:`GENERAL_LOWER_BOUND`, with its k of n: say it for the worlds
+        measured, or measure more.
+    ValueError
+        For a claim ``summary`` does not hold.
+    """
+    names = list(summary.index) if claims is None else list(claims)
+    unknown = [c for c in names if c not in summary.index]
+    if unknown:
+        raise ValueError(f"claims {unknown} are not in the summary; it has {list(summary.index)}")
+    weak = [
+        f"{c} ({int(summary.loc[c, 'k'])}/{int(summary.loc[c, 'n'])}, lower bound "
+        f"{summary.loc[c, 'low']:.2f})"
+        for c in names
+        if not summary.loc[c, "low"] >= GENERAL_LOWER_BOUND
+    ]
+    if weak:
+        raise AssertionError(
+            f"stated as general but the 90 % Jeffreys lower bound is below {GENERAL_LOWER_BOUND}: "
+            + "; ".join(weak)
+        )
 
 
 def _versions() -> dict[str, str]:
