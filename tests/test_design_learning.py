@@ -6,7 +6,8 @@ from scipy.special import gammaln
 
 from labkit import _reweighting
 from labkit.design.grid import pareto_dominated
-from labkit.design.learning import expected_sd_reduction, refit_check, reweighted_sd
+from labkit.design.learning import expected_sd_reduction, reweighted_sd
+from labkit.study.refit import refit_check
 
 
 def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):

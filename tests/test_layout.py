@@ -128,3 +128,56 @@ def test_importing_labkit_then_arviz_prints_no_notice(tmp_path):
     assert bare.returncode == 1 and "ArviZ is undergoing" in bare.stderr, "the notice exists"
     result = run("import labkit, arviz", "labkit")
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_no_import_cycles_through_deferred_imports_either():
+    """Imports inside functions (deferred for speed) form no cycle with the others either."""
+    names = {_module_name(p): p for p in MODULES}
+    graph = {}
+    for name, path in names.items():
+        targets = set()
+        for imported in _imports(path, top_level_only=False):
+            while imported and imported not in names:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name and not name.startswith(imported + "."):
+                targets.add(imported)
+        graph[name] = targets
+    # a package's __init__ re-exports its modules: an edge into a package is an edge into
+    # what its __init__ imports, so only cycles through a module's own code count
+    cycles = []
+
+    def visit(node, stack, done):
+        if node in stack:
+            cycles.append([*stack[stack.index(node) :], node])
+            return
+        if node in done:
+            return
+        for target in sorted(graph[node]):
+            visit(target, [*stack, node], done)
+        done.add(node)
+
+    done: set[str] = set()
+    for name in sorted(graph):
+        visit(name, [], done)
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_no_private_name_is_imported_across_modules():
+    """``from labkit.x import _name`` never: a helper used elsewhere is public where it lives.
+
+    Private modules (``from labkit import _kernels``) are the package's own plumbing and may be
+    imported anywhere in labkit.
+    """
+    offenders = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("labkit")):
+                continue
+            package = ROOT.parent.joinpath(*node.module.split("."))
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private and not (package / f"{alias.name}.py").exists():
+                    offenders.append(
+                        f"{_module_name(path)}: from {node.module} import {alias.name}"
+                    )
+    assert not offenders, "private names imported across modules: " + "; ".join(offenders)

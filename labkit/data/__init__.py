@@ -105,7 +105,7 @@ class Dataset:
     description: str
 
 
-def _check_name(name: Any) -> str:
+def check_name(name: Any) -> str:
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; known data sets are {sorted(DATASETS)}")
     return name
@@ -168,7 +168,7 @@ def write_datasets(directory: str | Path = DATA_DIR, names: list[str] | None = N
     list of Path
         The files written.
     """
-    names = [_check_name(n) for n in check_strings("names", names, default=list(DATASETS))]
+    names = [check_name(n) for n in check_strings("names", names, default=list(DATASETS))]
     directory = _directory(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -204,7 +204,7 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
     FileNotFoundError
         If the files are missing; the message says how to regenerate them.
     """
-    name = _check_name(name)
+    name = check_name(name)
     directory = _directory(directory)
     csv, sidecar = directory / f"{name}.csv", directory / f"{name}.json"
     for path in (csv, sidecar):

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from labkit.data import DATA_DIR, DATASETS, _check_name, dataset_bytes, write_datasets
+from labkit.data import DATA_DIR, DATASETS, check_name, dataset_bytes, write_datasets
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.names or list(DATASETS)
     for name in names:
-        _check_name(name)
+        check_name(name)
     if not args.check:
         for path in write_datasets(args.dir, names):
             print(f"wrote {path}")

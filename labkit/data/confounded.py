@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_positive
-from labkit.data.simulate import SimulatedDataset, _in_range, _positive_int, _seed
+from labkit.data.simulate import SimulatedDataset, check_seed, in_range, positive_int
 from labkit.response import geometric_adstock, logistic
 
 CONFOUNDED_SEED = sum(map(ord, "labkit unobserved confounder"))
@@ -79,12 +79,12 @@ def simulate_confounded(
         x1_effect, x2_effect, y, y01, y02`` (effects and components before scaling,
         ``y*`` after).
     """
-    n_weeks = _positive_int("n_weeks", n_weeks)
+    n_weeks = positive_int("n_weeks", n_weeks)
     if n_weeks < 56:
         raise ValueError(f"n_weeks must be >= 56 to hold a year of seasonality, got {n_weeks}")
-    strength = _in_range("confounder_strength", confounder_strength, 0.0, 1.0)
+    strength = in_range("confounder_strength", confounder_strength, 0.0, 1.0)
     amplitude = check_positive("amplitude", amplitude)
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
 
     dates = pd.date_range("2021-10-02", periods=n_weeks, freq="W-SAT")
     t = np.arange(n_weeks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from labkit.data.simulate import SimulatedDataset, _in_range, _positive_int, _seed
+from labkit.data.simulate import SimulatedDataset, check_seed, in_range, positive_int
 
 GEO_PANEL_SEED = sum(
     map(ord, "Geo lift tests for MMM calibration")
@@ -81,19 +81,19 @@ def simulate_geo_panel(
         Columns ``date, geo, channel_1, channel_2, channel_1_counterfactual,
         treated, experiment, y``.
     """
-    n_weeks = _positive_int("n_weeks", n_weeks)
-    n_geos = _positive_int("n_geos", n_geos, minimum=2)
-    experiment_weeks = _positive_int("experiment_weeks", experiment_weeks)
+    n_weeks = positive_int("n_weeks", n_weeks)
+    n_geos = positive_int("n_geos", n_geos, minimum=2)
+    experiment_weeks = positive_int("experiment_weeks", experiment_weeks)
     if experiment_weeks >= n_weeks:
         raise ValueError(
             f"experiment_weeks must lie in [1, n_weeks - 1] = [1, {n_weeks - 1}] so that the "
             f"treatment window is inside the series, got {experiment_weeks}"
         )
-    delta_x = _in_range("delta_x", delta_x, 0.0, 1.0)
+    delta_x = in_range("delta_x", delta_x, 0.0, 1.0)
     if delta_x == 0:
         raise ValueError("delta_x must lie in (0, 1], got 0.0")
-    shared_spend = _in_range("shared_spend", shared_spend, 0.0, 1.0)
-    rng = np.random.default_rng(_seed(seed))
+    shared_spend = in_range("shared_spend", shared_spend, 0.0, 1.0)
+    rng = np.random.default_rng(check_seed(seed))
 
     # PyMC and pymc-marketing take seconds to import: only generating the sales needs them,
     # not loading the committed data set.
@@ -136,7 +136,7 @@ def simulate_geo_panel(
     df = pd.concat(frames, ignore_index=True)
 
     # Hierarchical truth: geo-level draws around population means.
-    prng = np.random.default_rng(_seed(seed) + 1)
+    prng = np.random.default_rng(check_seed(seed) + 1)
     lam_mu, beta_mu = np.array([4.0, 3.0]), np.array([0.6, 0.5])
     lam_sigma, beta_sigma = 0.5, 0.08
     true_lam = np.clip(prng.normal(lam_mu, lam_sigma, size=(n_geos, 2)), 1.5, 8.0)

@@ -46,17 +46,17 @@ class SimulatedDataset:
         )
 
 
-def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+def positive_int(name: str, value: Any, minimum: int = 1) -> int:
     return check_int(name, value, minimum=minimum)
 
 
-def _seed(value: Any) -> int:
+def check_seed(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
         raise TypeError(f"seed must be a non-negative int, got {value!r}")
     return int(value)
 
 
-def _in_range(name: str, value: float, low: float, high: float, *, closed: bool = True) -> float:
+def in_range(name: str, value: float, low: float, high: float, *, closed: bool = True) -> float:
     return check_number(name, value, low=low, high=high, low_open=not closed, high_open=not closed)
 
 
@@ -86,7 +86,7 @@ def correlated_series(base: np.ndarray, correlation: float, rng: np.random.Gener
     ValueError
         If ``correlation`` is outside ``[-1, 1]`` or ``base`` is constant or too short.
     """
-    r = _in_range("correlation", correlation, -1.0, 1.0)
+    r = in_range("correlation", correlation, -1.0, 1.0)
     base = np.asarray(base, dtype=float)
     if base.ndim != 1 or base.size < 3:
         raise ValueError(f"base must be a 1-D series of at least 3 points, got shape {base.shape}")
@@ -101,13 +101,13 @@ def correlated_series(base: np.ndarray, correlation: float, rng: np.random.Gener
     return r * zb + np.sqrt(1.0 - r**2) * noise
 
 
-def _gamma(rng: np.random.Generator, mu: float, sigma: float, size: int) -> np.ndarray:
+def gamma_draws(rng: np.random.Generator, mu: float, sigma: float, size: int) -> np.ndarray:
     """Gamma draws parameterised by mean and standard deviation (as PreliZ does)."""
     shape = (mu / sigma) ** 2
     return rng.gamma(shape, sigma**2 / mu, size=size)
 
 
-def _smooth(x: np.ndarray, window: int) -> np.ndarray:
+def smooth(x: np.ndarray, window: int) -> np.ndarray:
     """Smooth with a moving average; the edges take the neighbouring window's mean."""
     out = np.convolve(x, np.ones(window) / window, mode="same")
     out[:window] = out[window : 2 * window].mean()

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_date
-from labkit.data.simulate import SimulatedDataset, _gamma, _in_range, _positive_int, _seed, _smooth
+from labkit.data.simulate import (
+    SimulatedDataset,
+    check_seed,
+    gamma_draws,
+    in_range,
+    positive_int,
+    smooth,
+)
 from labkit.response import geometric_adstock, michaelis_menten
 
 TWO_COUNTRIES_SEED = sum(
@@ -83,11 +90,11 @@ def simulate_two_countries(
         trend, treatment, venezuela_no_cut`` (the last is Venezuela's expected
         sales had meta not been cut, i.e. without noise difference).
     """
-    n_weeks = _positive_int("n_weeks", n_weeks)
-    cut = _in_range("cut_fraction", cut_fraction, 0.0, 1.0)
+    n_weeks = positive_int("n_weeks", n_weeks)
+    cut = in_range("cut_fraction", cut_fraction, 0.0, 1.0)
     if cut == 0:
         raise ValueError("cut_fraction must lie in (0, 1], got 0.0")
-    seed = _seed(seed)
+    seed = check_seed(seed)
     dates = pd.date_range("2021-01-03", periods=n_weeks, freq="W-SUN")
     start = check_date("treatment_start", treatment_start)
     end = check_date("treatment_end", treatment_end)
@@ -106,8 +113,8 @@ def simulate_two_countries(
         raise ValueError(f"n_weeks must be >= {3 * window} for the smoothing window, got {n_weeks}")
     rng = np.random.default_rng(seed)
 
-    meta = _smooth(_gamma(rng, 3.0, 1.0, n_weeks), window)
-    google = _smooth(_gamma(rng, 2.0, 0.8, n_weeks), window)
+    meta = smooth(gamma_draws(rng, 3.0, 1.0, n_weeks), window)
+    google = smooth(gamma_draws(rng, 2.0, 0.8, n_weeks), window)
     trend = np.linspace(0.0, 0.5, n_weeks)
     seasonality = 0.3 * np.sin(2 * np.pi * np.arange(n_weeks) / 52)
     intercept = 3.0

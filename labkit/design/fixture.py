@@ -20,7 +20,14 @@ import pandas as pd
 import xarray as xr
 
 from labkit._validate import check_mapping, check_number, check_positive, check_strings
-from labkit.data.simulate import _gamma, _in_range, _positive_int, _seed, _smooth, correlated_series
+from labkit.data.simulate import (
+    check_seed,
+    correlated_series,
+    gamma_draws,
+    in_range,
+    positive_int,
+    smooth,
+)
 from labkit.design.designer import ExperimentDesigner
 from labkit.response import geometric_adstock, logistic
 
@@ -128,7 +135,9 @@ def impose_spend_correlation(
     if first == second:
         raise ValueError("first and second must be different channels")
     out = spend.copy()
-    z = correlated_series(spend[first].to_numpy(), correlation, np.random.default_rng(_seed(seed)))
+    z = correlated_series(
+        spend[first].to_numpy(), correlation, np.random.default_rng(check_seed(seed))
+    )
     out[second] = np.clip(spend[second].mean() + spend[second].std(ddof=0) * z, 0.0, None)
     return out
 
@@ -203,26 +212,26 @@ def simulate_designer_fixture(
                 raise ValueError(
                     f"true_params[{c!r}] is missing {absent}; it needs lam, beta, alpha"
                 )
-    l_max = _positive_int("l_max", l_max)
-    n_weeks = _positive_int("n_weeks", n_weeks, minimum=l_max + 8)
-    n_chains = _positive_int("n_chains", n_chains)
-    n_draws = _positive_int("n_draws", n_draws)
+    l_max = positive_int("l_max", l_max)
+    n_weeks = positive_int("n_weeks", n_weeks, minimum=l_max + 8)
+    n_chains = positive_int("n_chains", n_chains)
+    n_draws = positive_int("n_draws", n_draws)
     noise_sd = check_positive("noise_sd", noise_sd)
-    rho = _in_range("noise_autocorr", noise_autocorr, -1.0, 1.0, closed=False)
+    rho = in_range("noise_autocorr", noise_autocorr, -1.0, 1.0, closed=False)
     intercept = check_number("intercept", intercept)
     spend_correlation = check_mapping(
         "spend_correlation",
         {} if spend_correlation is None else spend_correlation,
         allow_empty=True,
     )
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
 
     spend = pd.DataFrame(
-        {c: _smooth(_gamma(rng, 1.0, 0.35, n_weeks), 4) for c in channels},
+        {c: smooth(gamma_draws(rng, 1.0, 0.35, n_weeks), 4) for c in channels},
         index=pd.date_range("2023-01-02", periods=n_weeks, freq="W-MON"),
     )
     for (first, second), r in spend_correlation.items():
-        spend = impose_spend_correlation(spend, first, second, r, seed=_seed(seed) + 7)
+        spend = impose_spend_correlation(spend, first, second, r, seed=check_seed(seed) + 7)
     spend = spend / spend.max()
 
     media = sum(
@@ -327,10 +336,10 @@ def geo_panel_designer(
             "dataset must be a simulated geo panel whose truth holds "
             f"{list(needed)} (load_dataset('geo_panel') or simulate_geo_panel(...))"
         )
-    n_draws = _positive_int("n_draws", n_draws, minimum=10)
+    n_draws = positive_int("n_draws", n_draws, minimum=10)
     spread = check_number("spread", spread, low=0.0)
-    last_weeks = _positive_int("last_weeks", last_weeks)
-    rng = np.random.default_rng(_seed(seed))
+    last_weeks = positive_int("last_weeks", last_weeks)
+    rng = np.random.default_rng(check_seed(seed))
     truth, df = dataset.truth, dataset.data
     geos, channels = list(truth["geos"]), list(truth["channels"])
     pre = df[~df["experiment"]]

@@ -40,7 +40,7 @@ DEFAULT_PRIOR_SIGMA = 3.0
 OBSERVATION_COLUMNS = ("x", "rate", "rate_sd")
 
 
-def _symbolic_derivative(
+def symbolic_derivative(
     sat: Saturation, x: pt.TensorVariable, params: Mapping[str, Any]
 ) -> pt.TensorVariable:
     """dy/dx of the library's saturation ``.function`` as a PyTensor graph (elementwise)."""
@@ -58,7 +58,7 @@ def _compiled_derivative(name: str) -> Callable[..., np.ndarray]:
     sat = get_saturation(name)
     x = pt.dvector("x")
     params = {p: pt.dvector(p) for p in sat.params}
-    grad = _symbolic_derivative(sat, x, params)
+    grad = symbolic_derivative(sat, x, params)
     return pytensor.function([x, *params.values()], grad, on_unused_input="ignore")
 
 
@@ -289,10 +289,11 @@ def synthetic_observations(
     rate_sd = np.broadcast_to(np.asarray(rate_sd, dtype=float), x.shape)
     noise = np.random.default_rng(random_seed).normal(0, rate_sd)
     rate = saturation_derivative(saturation, x, **params) + noise
-    return _check_observations(pd.DataFrame({"x": x, "rate": rate, "rate_sd": rate_sd}))
+    return check_observations(pd.DataFrame({"x": x, "rate": rate, "rate_sd": rate_sd}))
 
 
-def _check_observations(obs: pd.DataFrame | ExperimentObservation) -> pd.DataFrame:
+def check_observations(obs: pd.DataFrame | ExperimentObservation) -> pd.DataFrame:
+    """Return experiment observations as a checked frame (one row per experiment)."""
     if isinstance(obs, ExperimentObservation):
         obs = obs.to_frame()
     if not isinstance(obs, pd.DataFrame):

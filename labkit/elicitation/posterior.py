@@ -27,9 +27,9 @@ import xarray as xr
 from labkit.elicitation.derivative import (
     DEFAULT_PRIOR_SIGMA,
     ExperimentObservation,
-    _check_observations,
-    _symbolic_derivative,
+    check_observations,
     saturation_derivative,
+    symbolic_derivative,
 )
 from labkit.response import Saturation, get_saturation
 from labkit.sampling import pm_sample_kwargs
@@ -124,7 +124,7 @@ def log_likelihood_surface(
         Shape ``(len(second axis), len(first axis))`` (meshgrid ``xy`` order).
     """
     sat = get_saturation(saturation)
-    obs = _check_observations(observations)
+    obs = check_observations(observations)
     (p0, a0), (p1, a1) = axes.items()
     g0, g1 = np.meshgrid(a0, a1)
     return _log_lik(sat, obs, {p0: g0, p1: g1})
@@ -250,7 +250,7 @@ def elicit(
     ElicitationResult
     """
     sat = get_saturation(saturation)
-    obs = _check_observations(observations)
+    obs = check_observations(observations)
     sigmas = _prior_sigmas(sat, priors)
     if method == "grid":
         if len(sat.params) != 2:
@@ -278,7 +278,7 @@ def elicit(
         with pm.Model():
             params = {p: pm.HalfNormal(p, sigma=sigmas[p]) for p in sat.params}
             x = pt.as_tensor_variable(obs["x"].to_numpy())
-            rate = _symbolic_derivative(sat, x, params)
+            rate = symbolic_derivative(sat, x, params)
             pm.Normal(
                 "obs", mu=rate, sigma=obs["rate_sd"].to_numpy(), observed=obs["rate"].to_numpy()
             )

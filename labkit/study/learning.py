@@ -20,7 +20,7 @@ refit does. Each seed simulates a new designer fixture, fits chapter 1's MMM
    weeks), adds it with ``add_lift_test_measurements``, refits, and measures the
    realised sd of the same ROAS.
 
-Steps 2 and 3 are :func:`labkit.design.learning.refit_check`, which chapter 1 also
+Steps 2 and 3 are :func:`labkit.study.refit.refit_check`, which chapter 1 also
 runs on its own fit.
 """
 
@@ -55,8 +55,8 @@ def build_mmm() -> Any:
 def learning_study(seed: int) -> dict[str, Any]:
     """Predicted and realised ROAS-sd reductions of :data:`CANDIDATES` for fixture ``seed``."""
     from labkit.design import ExperimentDesigner, simulate_designer_fixture
-    from labkit.design.learning import refit_check
     from labkit.sampling import mmm_fit_kwargs
+    from labkit.study.refit import refit_check
 
     fixture = simulate_designer_fixture(seed=seed)
     data = fixture.data
