@@ -122,7 +122,7 @@ def naive_learning(designer: ExperimentDesigner, n_outcomes: int = 64) -> list[f
     rng = np.random.default_rng(0)
     out = []
     for c in designer.channels:
-        roas = designer.roas_draws(c)
+        roas = designer.steady_state_roas(c)
         for change in DEFAULT_SPEND_CHANGES:
             for weeks in DEFAULT_DURATIONS:
                 lifts = designer.lift_draws(c, change, weeks)
@@ -143,7 +143,7 @@ def kernel_inputs(designer: ExperimentDesigner, n_outcomes: int = 64) -> tuple[n
     rng = np.random.default_rng(0)
     lifts, sigma, quantity = [], [], []
     for c in designer.channels:
-        roas = designer.roas_draws(c)
+        roas = designer.steady_state_roas(c)
         for change in DEFAULT_SPEND_CHANGES:
             for weeks in DEFAULT_DURATIONS:
                 lifts.append(designer.lift_draws(c, change, weeks))

@@ -8,7 +8,7 @@ import pytest
 from labkit.data.experiments import geo_expected_sales
 from labkit.design import GeoRanking, geo_panel_designer
 from labkit.design.detection import simulate_placebo_detection
-from labkit.design.geo import GeoDesigner, choose_design
+from labkit.design.geo_designer import GeoDesigner, choose_design
 from labkit.design.placebo import PlaceboNoise, placebo_noise, set_label, treated_sets
 
 
@@ -97,10 +97,23 @@ def test_model_noise_ranking_sums_lifts_over_the_set(geo_designer):
     np.testing.assert_allclose(pair["sigma_model"], quad.loc[pair.index], rtol=1e-12)
     assert (table["sigma"] == table["sigma_model"]).all() and table["sigma_placebo"].isna().all()
     assert (table["n_geos"] == table["treated_set"].str.count(r"\+") + 1).all()
-    # undominated first, then by assurance per unit of cost
-    assert not table["dominated"].iloc[: (~table["dominated"]).sum()].any()
-    front = table[~table["dominated"]]["cost_efficiency"].to_numpy()
-    assert (np.diff(front) <= 0).all()
+    # scored and sorted as the national designer scores: shared weights, best score first
+    from labkit.design.checks import check_weights
+    from labkit.design.grid import score_candidates
+
+    assert (np.diff(table["score"].to_numpy()) <= 0).all()
+    efficiency, score, dominated = score_candidates(
+        table["assurance"].to_numpy(), table["net_cost"].to_numpy(),
+        np.full(len(table), np.nan), check_weights(None),
+    )  # fmt: skip
+    np.testing.assert_allclose(table["score"], score)
+    np.testing.assert_allclose(table["cost_efficiency"], efficiency)
+    assert (table["dominated"].to_numpy() == dominated).all()
+    heavy = geo_designer.rank(
+        sets, placebo=False, learning_value=False, durations=(4, 8),
+        score_weights={"assurance": 1.0},
+    )  # fmt: skip
+    assert (np.diff(heavy.table["assurance"].to_numpy()) <= 0).all()
 
 
 def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monkeypatch):
@@ -116,7 +129,7 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
     def refuse(*args, **kwargs):
         raise AssertionError("placebo fits must come from the cache")
 
-    monkeypatch.setattr("labkit.design.geo.placebo_noise", refuse)
+    monkeypatch.setattr("labkit.design.geo_designer.placebo_noise", refuse)
     again = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
     pd.testing.assert_frame_equal(table, again.table)
 

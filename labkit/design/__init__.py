@@ -15,7 +15,7 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 - :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
 - :mod:`~labkit.design.checks`: argument checks and the default grid;
 - :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
-- :mod:`~labkit.design.geo`: :class:`GeoDesigner`, which geos to treat in a geo test;
+- :mod:`~labkit.design.geo_designer`: :class:`GeoDesigner`, which geos to treat in a geo test;
 - :mod:`~labkit.design.detection`: simulated geo tests read with CausalPy;
 - :mod:`~labkit.design.placebo`: the synthetic control's read-out noise measured on
   placebo windows (CausalPy);
@@ -33,7 +33,7 @@ from labkit.design.fixture import (
     geo_panel_designer,
     simulate_designer_fixture,
 )
-from labkit.design.geo import GeoDesigner, choose_design
+from labkit.design.geo_designer import GeoDesigner, choose_design
 from labkit.design.lift import LiftModel
 from labkit.design.placebo import PlaceboNoise, placebo_noise, treated_sets
 from labkit.design.recommendations import (

@@ -1,4 +1,4 @@
-"""Argument checks of the experiment designer, and the default grid of candidates.
+"""Argument checks of the experiment designer, its constants and the default grid of candidates.
 
 A candidate lift test changes one channel's weekly spend by a fraction of its
 current level (0.2 = +20 %, -1 = go-dark) for a whole number of weeks. The
@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 from labkit._validate import check_int, check_number, check_values
+
+NATIONAL = "national"
+"""The unit of a model without geos, and the aggregate over the geos of one with them."""
 
 DEFAULT_SPEND_CHANGES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, -0.2, -0.5, -1.0)
 """Relative spend changes of the default grid: four increases, two cuts and go-dark."""

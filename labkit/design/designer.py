@@ -27,6 +27,7 @@ from labkit._validate import (
     check_strings,
 )
 from labkit.design.checks import (
+    NATIONAL,
     check_durations,
     check_spend_change,
     check_spend_changes,
@@ -36,12 +37,7 @@ from labkit.design.facts import mmm_facts, posterior_draws, response_engine
 from labkit.design.grid import rank_candidates
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.lift import LiftModel
-from labkit.design.recommendations import (
-    NATIONAL,
-    CandidateSummary,
-    NullChannel,
-    Recommendations,
-)
+from labkit.design.recommendations import CandidateSummary, NullChannel, Recommendations
 from labkit.response import get_saturation
 from labkit.stats import HDI_PROB, assurance, check_trust, hdi
 
@@ -291,7 +287,7 @@ class ExperimentDesigner(LiftModel):
         """Return what one candidate's result is expected to teach about the channel.
 
         The preposterior sd reduction (:mod:`labkit.design.learning`) of the
-        channel's ROAS (:meth:`roas_draws`) and, for one unit (a national model or
+        channel's ROAS (:meth:`steady_state_roas`) and, for one unit (a national model or
         a ``geo``), of its saturation parameters and adstock decay.
 
         Parameters
@@ -314,7 +310,7 @@ class ExperimentDesigner(LiftModel):
         random_seed = check_int("random_seed", random_seed, minimum=0)
         lifts = self.lift_draws(channel, spend_change, duration, geo)
         sd = float(self.sigma_d(duration, geo))
-        quantities = {"roas": self.roas_draws(channel, geo)}
+        quantities = {"roas": self.steady_state_roas(channel, geo)}
         if geo is not None or len(self.units) == 1:
             quantities |= self.saturation_draws(channel, geo)
             quantities |= {f"adstock_{p}": v for p, v in self.adstock_draws(channel, geo).items()}
@@ -507,11 +503,12 @@ class ExperimentDesigner(LiftModel):
         else:
             lifts, ramp = lifts[:, idx[0]], ramp[:, idx[0]]
             spend = np.array([self.current_spend[c][idx[0]] for c in chans])
+        roas = np.array([self.steady_state_roas(c, geo) for c in chans]) if learning else None
         grid = rank_candidates(
             chans, changes, weeks, lifts, ramp, self.sigma_d(weeks, geo), spend,
             min_snr=min_snr, significance_level=sig, weights=weights, hdi_prob=hdi_prob,
             prior_trust=k, null_probability=null_probability, one_sided=one_sided,
-            quantity=np.array([self.roas_draws(c, geo) for c in chans]) if learning else None,
+            quantity=roas,
             n_outcomes=n_outcomes, rng=np.random.default_rng(random_seed),
         )  # fmt: skip
         longest = int(weeks.max())

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int, check_number, check_probability
-from labkit.design.geo import GeoDesigner
+from labkit.design.geo_designer import GeoDesigner
 from labkit.design.placebo import MIN_TRAIN_WEEKS, check_sets, read_window, set_series, wide_panel
 
 __all__ = ["simulate_placebo_detection"]

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int
+from labkit.design.checks import NATIONAL
 from labkit.design.engines import ComponentEngine, KernelEngine, ResponseEngine
-from labkit.design.recommendations import NATIONAL
 from labkit.mmm import check_mmm, check_response_settings
 from labkit.response import SATURATIONS, Saturation, get_saturation
 

@@ -220,7 +220,6 @@ def rank_candidates(
     else:
         plain = tempered = np.empty(0)
     cost = np.abs(column(net_cost)[keep])
-    efficiency = plain / cost.clip(min=1e-12)
     learning = ess = np.full(len(keep), np.nan)
     if quantity is not None and len(keep):
         per_channel = len(changes) * len(weeks)
@@ -232,11 +231,7 @@ def rank_candidates(
             rng=rng if rng is not None else np.random.default_rng(0),
         )
         learning, ess = value.reduction, value.ess
-    score = weights["assurance"] * _minmax(plain) + weights["cost_efficiency"] * _minmax(efficiency)
-    if weights.get("learning_value", 0.0):
-        score = score + weights["learning_value"] * _minmax(learning)
-    objectives = [-cost, plain] + ([] if np.isnan(learning).all() else [learning])
-    dominated = pareto_dominated(np.column_stack(objectives))
+    _, score, dominated = score_candidates(plain, cost, learning, weights)
     rank = np.argsort(-score, kind="stable")
     return CandidateGrid(
         channel=column(np.array(channels, dtype=object)[:, None, None]),
@@ -257,6 +252,39 @@ def rank_candidates(
         learning_ess=ess[rank],
         dominated=dominated[rank],
     )
+
+
+def score_candidates(
+    assurance: np.ndarray, net_cost: np.ndarray, learning: np.ndarray, weights: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score candidates the way both designers rank them.
+
+    Parameters
+    ----------
+    assurance, net_cost, learning : numpy.ndarray
+        Per candidate; ``learning`` all NaN when it was not computed.
+    weights : dict
+        Of ``assurance``, ``cost_efficiency`` and ``learning_value``
+        (:func:`labkit.design.checks.check_weights`).
+
+    Returns
+    -------
+    cost_efficiency : numpy.ndarray
+        Assurance per unit of ``|net cost|``.
+    score : numpy.ndarray
+        The weighted sum of the three, each rescaled to [0, 1] over the candidates.
+    dominated : numpy.ndarray
+        Whether another candidate is at least as good on ``|net cost|``, assurance
+        and (when computed) learning value, and better on one.
+    """
+    cost = np.abs(net_cost)
+    efficiency = assurance / cost.clip(min=1e-12)
+    score = weights["assurance"] * _minmax(assurance)
+    score = score + weights["cost_efficiency"] * _minmax(efficiency)
+    if weights.get("learning_value", 0.0):
+        score = score + weights["learning_value"] * _minmax(learning)
+    objectives = [-cost, assurance] + ([] if np.isnan(learning).all() else [learning])
+    return efficiency, score, pareto_dominated(np.column_stack(objectives))
 
 
 def extra_spend(

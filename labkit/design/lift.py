@@ -31,9 +31,8 @@ from labkit._validate import (
     check_probability,
     check_strings,
 )
-from labkit.design.checks import check_autocorr, check_scale, check_spend_change, per_unit
+from labkit.design.checks import NATIONAL, check_autocorr, check_scale, check_spend_change, per_unit
 from labkit.design.engines import KernelEngine, ResponseEngine
-from labkit.design.recommendations import NATIONAL
 from labkit.response import Saturation, get_saturation
 from labkit.stats import credited_autocorr, effective_sigma, simulate_ar1
 
@@ -275,7 +274,7 @@ class LiftModel:
 
     # ------------------------------------------------------------------ lift and noise
 
-    def roas_draws(self, channel: str, geo: str | None = None) -> np.ndarray:
+    def steady_state_roas(self, channel: str, geo: str | None = None) -> np.ndarray:
         """Steady-state return on spend at current spend, per draw (model scale).
 
         The weekly contribution at current spend over the weekly spend, summed over

@@ -22,10 +22,8 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
+from labkit.design.checks import NATIONAL
 from labkit.stats import HDI_PROB
-
-NATIONAL = "national"
-"""The unit of a model without geos, and the aggregate over the geos of one with them."""
 
 
 def _format_change(change: float) -> str:

@@ -162,7 +162,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     width = {k: float(np.diff(hdi(v.to_numpy().ravel()))[0]) for k, v in lift.items()}
     after = ExperimentDesigner.from_mmm(calibrated, random_seed=seed)
     sd = {
-        k: float(d.roas_draws(best["channel"], geo).std())
+        k: float(d.steady_state_roas(best["channel"], geo).std())
         for k, d in (("before", designer.designer), ("after", after))
     }
     realised = 1.0 - sd["after"] / sd["before"]

@@ -122,7 +122,7 @@ def refit_check(
     value = designer.learning_value(channel, spend_change, duration, random_seed=random_seed)
     lifts = designer.lift_draws(channel, spend_change, duration)
     sd = float(designer.sigma_d(duration))
-    roas = designer.roas_draws(channel)
+    roas = designer.steady_state_roas(channel)
     outcome = float(lifts[outcome_rng.integers(len(lifts))] + sd * outcome_rng.standard_normal())
     sd_now = float(roas.std())
     reweighted, ess = reweighted_sd(lifts, sd, roas, outcome)
@@ -145,7 +145,7 @@ def refit_check(
         refit.add_lift_test_measurements(test)
         refit.fit(X, y, **fit_kwargs)
         after = ExperimentDesigner.from_mmm(refit, random_seed=random_seed)
-        realised = 1 - float(after.roas_draws(channel).std()) / sd_now
+        realised = 1 - float(after.steady_state_roas(channel).std()) / sd_now
     return RefitCheck(
         snr=float(abs(lifts.mean()) / sd),
         outcome=outcome,

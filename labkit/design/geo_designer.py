@@ -21,7 +21,7 @@ tests end to end to check the assurance. Everything is on the model scale
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,9 +35,9 @@ from labkit._validate import (
     check_probability,
     check_strings,
 )
-from labkit.design.checks import check_durations, check_spend_changes
+from labkit.design.checks import check_durations, check_spend_changes, check_weights
 from labkit.design.designer import ExperimentDesigner
-from labkit.design.grid import pareto_dominated
+from labkit.design.grid import score_candidates
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.placebo import (
     MIN_TRAIN_WEEKS,
@@ -227,6 +227,7 @@ class GeoDesigner:
         significance_level: float = 0.05,
         hdi_prob: float = HDI_PROB,
         learning_value: bool = True,
+        score_weights: Mapping[str, float] | None = None,
         n_outcomes: int = DEFAULT_OUTCOMES,
         random_seed: int = 0,
         min_r2: float = 0.5,
@@ -237,6 +238,11 @@ class GeoDesigner:
         progress: bool = True,
     ) -> GeoRanking:
         """Evaluate and rank every treated set x channel x spend change x duration.
+
+        Four steps: the candidates' lifts and model noise (:meth:`candidates`),
+        the read-out noise on placebo windows (:meth:`placebo`), the learning
+        value, then the score and order both designers share
+        (:func:`labkit.design.grid.score_candidates`).
 
         Parameters
         ----------
@@ -256,6 +262,10 @@ class GeoDesigner:
         learning_value : bool
             Add each candidate's expected posterior-sd reduction of the channel's
             steady-state ROAS in the treated geos (:mod:`labkit.design.learning`).
+        score_weights : dict, optional
+            Weights of ``assurance``, ``cost_efficiency`` and ``learning_value``
+            in the score, as in :meth:`ExperimentDesigner.recommend` (default 0.5,
+            0.5 and 0).
         n_outcomes, random_seed
             Simulated outcomes per candidate for the learning value, and their seed.
         min_r2 : float
@@ -273,29 +283,108 @@ class GeoDesigner:
             ``assurance``, ``learning_value`` (and ``learning_ess``), ``net_cost``
             (model scale and, with the designer's channel scale,
             ``net_cost_currency``), ``cost_efficiency`` (assurance per unit of
-            ``|net cost|``), the feasibility columns, ``dominated`` (another
-            candidate is at least as good on ``|net cost|``, assurance and learning
-            value, and better on one) and ``rank``. Feasible, undominated
-            candidates come first, by cost efficiency.
+            ``|net cost|``), ``score``, the feasibility columns, ``dominated``
+            (another candidate is at least as good on ``|net cost|``, assurance
+            and learning value, and better on one) and ``rank``. Feasible
+            candidates come first, each group by score.
         """
-        d = self.designer
         checked = check_sets(
             [(g,) for g in self.geos] if sets is None else sets,
             self.geos,
             check_int("min_donors", min_donors, minimum=1),
         )
+        sig = check_probability("significance_level", significance_level)
+        prob = check_probability("hdi_prob", hdi_prob)
+        placebo = check_bool("placebo", placebo)
+        learning_value = check_bool("learning_value", learning_value)
+        weights = check_weights(score_weights)
+        min_r2 = check_number("min_r2", min_r2, high=1.0)
+        random_seed = check_int("random_seed", random_seed, minimum=0)
+        n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
+        table, draws, roas = self.candidates(
+            checked, channels=channels, spend_changes=spend_changes, durations=durations
+        )
+        weeks = sorted(set(table["duration"]))
+        if placebo:
+            noise = self.placebo(
+                checked, weeks, n_windows=n_windows, min_train=min_train,
+                min_donors=min_donors, n_jobs=n_jobs, progress=progress,
+            )  # fmt: skip
+            labels = table["treated_set"].map(set_label)
+            sigmas = noise.sigma().stack()
+            keys = list(zip(labels, table["duration"], strict=True))
+            table["sigma_placebo"] = sigmas.reindex(keys).to_numpy()
+            facts = noise.feasibility.loc[labels].reset_index(drop=True)
+            table = pd.concat([table, facts.drop(columns=["n_geos"])], axis=1)
+            table["feasible"] = table["pre_r2"] >= min_r2
+        else:
+            table["sigma_placebo"] = np.nan
+            table["feasible"] = True
+        table["sigma"] = np.fmax(table["sigma_model"], table["sigma_placebo"].fillna(0.0))
+        sd = table["sigma"].to_numpy()
+        table["assurance"] = assurance(draws, sd, sig)[0]
+        bounds = hdi(draws, prob)
+        table["lift_low"], table["lift_high"] = bounds[:, 0], bounds[:, 1]
+        learning = np.full(len(table), np.nan)
+        if learning_value:
+            value = expected_sd_reduction(
+                draws, sd, roas, n_outcomes=n_outcomes, rng=np.random.default_rng(random_seed)
+            )
+            learning = value.reduction
+            table["learning_value"], table["learning_ess"] = value.reduction, value.ess
+        efficiency, score, dominated = score_candidates(
+            table["assurance"].to_numpy(), table["net_cost"].to_numpy(), learning, weights
+        )
+        table["cost_efficiency"], table["score"], table["dominated"] = efficiency, score, dominated
+        order = np.lexsort((-score, ~table["feasible"].to_numpy(bool)))
+        table = table.iloc[order].reset_index(drop=True)
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        settings = {
+            "channels": list(dict.fromkeys(table["channel"])),
+            "spend_changes": list(dict.fromkeys(table["spend_change"])),
+            "durations": weeks, "placebo": placebo, "significance_level": sig, "hdi_prob": prob,
+            "learning_value": learning_value, "score_weights": weights, "n_outcomes": n_outcomes,
+            "random_seed": random_seed, "min_r2": min_r2,
+        }  # fmt: skip
+        return GeoRanking(table, settings)
+
+    def candidates(
+        self,
+        sets: Sequence[Sequence[str]],
+        *,
+        channels: Sequence[str] | None = None,
+        spend_changes: Sequence[float] = (0.5,),
+        durations: Sequence[int] = (4, 6, 8, 12),
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Each treated set x channel x spend change x duration: lift, model noise, cost.
+
+        Parameters
+        ----------
+        sets : sequence of sequence of str
+            Treated sets (checked by :func:`~labkit.design.placebo.check_sets`).
+        channels, spend_changes, durations
+            As in :meth:`rank`.
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            One row per candidate: ``treated_set``, ``n_geos``, ``channel``,
+            ``spend_change``, ``duration``, ``lift_mean``, ``sigma_model`` (the
+            model's residual noise summed over the set's geos), ``net_cost`` and
+            ``net_cost_currency``.
+        draws : numpy.ndarray
+            ``(n_candidates, n_draws)``: each candidate's total lift over its set.
+        roas : numpy.ndarray
+            ``(n_candidates, n_draws)``: the channel's steady-state ROAS in the set.
+        """
+        d = self.designer
+        checked = check_sets(sets, self.geos, 1)
         chans = [
             d.check_channel(c, "channels")
             for c in check_strings("channels", channels, default=d.channels)
         ]
         changes = np.array(check_spend_changes(spend_changes, "spend_changes"))
         weeks = np.array(check_durations(durations, "durations"))
-        sig = check_probability("significance_level", significance_level)
-        prob = check_probability("hdi_prob", hdi_prob)
-        placebo = check_bool("placebo", placebo)
-        learning_value = check_bool("learning_value", learning_value)
-        min_r2 = check_number("min_r2", min_r2, high=1.0)
-        random_seed = check_int("random_seed", random_seed, minimum=0)
         index = {g: i for i, g in enumerate(d.units)}
         members = np.zeros((len(checked), len(d.units)))
         for i, s in enumerate(checked):
@@ -306,29 +395,16 @@ class GeoDesigner:
         sigma_model = np.sqrt(members @ per_unit**2)  # (S, T)
         spend = np.array([d.current_spend[c] for c in chans])  # (C, U)
         set_spend = members @ spend.T  # (S, C)
-        labels = [set_label(s) for s in checked]
         shape = set_lifts.shape[:-1]  # (S, C, K, T)
 
         def column(values: Any) -> np.ndarray:
             return np.broadcast_to(values, shape).ravel()
 
-        sigma_placebo = np.full(len(checked) * len(weeks), np.nan).reshape(len(checked), -1)
-        feasibility = None
-        if placebo:
-            noise = self.placebo(
-                checked, weeks.tolist(), n_windows=n_windows, min_train=min_train,
-                min_donors=min_donors, n_jobs=n_jobs, progress=progress,
-            )  # fmt: skip
-            sigma_placebo = noise.sigma().reindex(index=labels, columns=weeks).to_numpy()
-            feasibility = noise.feasibility.reindex(labels)
-        sigma = np.fmax(sigma_model, np.nan_to_num(sigma_placebo, nan=0.0))
-        sd = column(sigma[:, None, None, :])
         draws = set_lifts.reshape(-1, set_lifts.shape[-1])
-        plain, _ = assurance(draws, sd, sig)
-        bounds = hdi(draws, prob)
         net_cost = column(
             set_spend[:, :, None, None] * changes[None, None, :, None] * weeks[None, None, None, :]
         )
+        scale = np.array([d.channel_scale[c] for c in chans])
         table = pd.DataFrame(
             {
                 "treated_set": column(_objects(checked)[:, None, None, None]),
@@ -337,58 +413,20 @@ class GeoDesigner:
                 "spend_change": column(changes[None, None, :, None]),
                 "duration": column(weeks[None, None, None, :]),
                 "lift_mean": draws.mean(axis=1),
-                "lift_low": bounds[:, 0],
-                "lift_high": bounds[:, 1],
                 "sigma_model": column(sigma_model[:, None, None, :]),
-                "sigma_placebo": column(sigma_placebo[:, None, None, :]),
-                "sigma": sd,
-                "assurance": plain,
                 "net_cost": net_cost,
+                "net_cost_currency": net_cost * column(scale[None, :, None, None]),
             }
         )
-        scale = np.array([d.channel_scale[c] for c in chans])
-        table["net_cost_currency"] = net_cost * column(scale[None, :, None, None])
-        table["cost_efficiency"] = plain / np.abs(net_cost).clip(min=1e-12)
-        if learning_value:
-            # the channel's steady-state ROAS in the treated geos, per set and draw: (S, C, D)
-            contribution = np.array([d.steady_state_contribution(c) for c in chans])
-            roas = np.einsum("su,cud->scd", members, contribution) / set_spend[:, :, None].clip(
-                min=1e-12
-            )
-            which = np.broadcast_to(
-                np.arange(len(checked))[:, None, None, None] * len(chans)
-                + np.arange(len(chans))[None, :, None, None],
-                shape,
-            ).ravel()
-            value = expected_sd_reduction(
-                draws, sd, roas.reshape(-1, roas.shape[-1])[which], n_outcomes=check_int(
-                    "n_outcomes", n_outcomes, minimum=8
-                ), rng=np.random.default_rng(random_seed),
-            )  # fmt: skip
-            table["learning_value"] = value.reduction
-            table["learning_ess"] = value.ess
-        if feasibility is not None:
-            facts = feasibility.loc[table["treated_set"].map(set_label)].reset_index(drop=True)
-            table = pd.concat([table, facts.drop(columns=["n_geos"])], axis=1)
-            table["feasible"] = table["pre_r2"] >= min_r2
-        else:
-            table["feasible"] = True
-        objectives = [-np.abs(table["net_cost"]), table["assurance"]]
-        if learning_value:
-            objectives.append(table["learning_value"])
-        table["dominated"] = pareto_dominated(np.column_stack(objectives))
-        order = np.lexsort(
-            (-table["cost_efficiency"].to_numpy(), table["dominated"], ~table["feasible"])
+        # the channel's steady-state ROAS in the treated geos, per set and draw: (S, C, D)
+        contribution = np.array([d.steady_state_contribution(c) for c in chans])
+        roas = np.einsum("su,cud->scd", members, contribution)
+        roas = roas / set_spend[:, :, None].clip(min=1e-12)
+        which = column(
+            np.arange(len(checked))[:, None, None, None] * len(chans)
+            + np.arange(len(chans))[None, :, None, None]
         )
-        table = table.iloc[order].reset_index(drop=True)
-        table.insert(0, "rank", np.arange(1, len(table) + 1))
-        settings = {
-            "channels": chans, "spend_changes": changes.tolist(), "durations": weeks.tolist(),
-            "placebo": placebo, "significance_level": sig, "hdi_prob": prob,
-            "learning_value": learning_value, "n_outcomes": n_outcomes,
-            "random_seed": random_seed, "min_r2": min_r2,
-        }  # fmt: skip
-        return GeoRanking(table, settings)
+        return table, draws, roas.reshape(-1, roas.shape[-1])[which]
 
     def read_placebo_sigma(
         self, candidate: pd.Series, ranking: GeoRanking | None = None
