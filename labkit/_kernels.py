@@ -42,18 +42,23 @@ precision.
 from __future__ import annotations
 
 import math
+import os
 
 import numba
 import numpy as np
 from scipy.special import ndtr
 
 __all__ = [
+    "NUMBA_ENV_VAR",
     "PHI_HIGH",
     "PHI_LOW",
     "SATURATION_CODES",
     "assurance_rows",
+    "assurance_rows_numpy",
+    "compiled",
     "hill",
     "lift_grid",
+    "lift_grid_numpy",
     "logistic",
     "michaelis_menten",
     "phi",
@@ -244,3 +249,66 @@ def lift_grid(
                     for d in range(n_draws):
                         lifts[u, k, j, d] = cum[d] + (durations[j] - n_w) * last[d]
     return lifts
+
+
+# ---------------------------------------------------------------------- numpy references
+
+
+NUMBA_ENV_VAR = "LABKIT_NUMBA"
+"""``LABKIT_NUMBA=0`` runs the numpy references below instead of the compiled kernels."""
+
+
+def compiled() -> bool:
+    """Whether the compiled kernels run (``LABKIT_NUMBA`` unset or anything but ``0``)."""
+    return os.environ.get(NUMBA_ENV_VAR, "1").strip() != "0"
+
+
+def assurance_rows_numpy(
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    z: float,
+    one_sided: bool,
+    direction: np.ndarray,
+    k: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`assurance_rows` in plain numpy, with ``scipy.special.ndtr``."""
+    scale = (direction / sigma)[:, None]
+    center = lifts.mean(axis=1, keepdims=True)
+    spread = (center + k * (lifts - center)) * scale
+    plain = lifts * scale
+    if one_sided:
+        return ndtr(plain - z).mean(axis=1), ndtr(spread - z).mean(axis=1)
+    a, b = np.abs(plain), np.abs(spread)
+    return (ndtr(a - z) + ndtr(-a - z)).mean(axis=1), (ndtr(b - z) + ndtr(-b - z)).mean(axis=1)
+
+
+def lift_grid_numpy(
+    code: int,
+    p0: np.ndarray,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    x_ss: np.ndarray,
+    base: np.ndarray,
+    ramp: np.ndarray,
+    changes: np.ndarray,
+    durations: np.ndarray,
+) -> np.ndarray:
+    """:func:`lift_grid` in plain numpy with :mod:`labkit.response`'s curves."""
+    from labkit import response
+
+    curves = {
+        LOGISTIC: lambda x: response.logistic(x, p0[:, :, None], p1[:, :, None]),
+        MICHAELIS_MENTEN: lambda x: response.michaelis_menten(x, p0[:, :, None], p1[:, :, None]),
+        HILL: lambda x: response.hill(x, p0[:, :, None], p1[:, :, None], p2[:, :, None]),
+    }
+    n_w = min(int(np.max(durations)), ramp.shape[1])
+    draws = np.moveaxis(ramp[:, :n_w, :], 1, 2)  # (U, D, W)
+    out = np.empty((ramp.shape[0], len(changes), len(durations), ramp.shape[2]))
+    for k, change in enumerate(changes):
+        eff = np.maximum(x_ss[:, :, None] * (1.0 + change * draws), 0.0)
+        weekly = curves[code](eff) - base[:, :, None]  # (U, D, W)
+        cum = np.cumsum(weekly, axis=-1)
+        for j, t in enumerate(durations):
+            shown = min(int(t), n_w)
+            out[:, k, j, :] = cum[..., shown - 1] + (int(t) - shown) * weekly[..., n_w - 1]
+    return out

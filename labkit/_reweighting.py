@@ -342,3 +342,29 @@ def reweighted_moments(
                     continue
             sd[i, k], ess[i, k] = _direct(lifts[i], scale, qc, y, weights)
     return sd, ess, by_series, prior_sd
+
+
+def reweighted_moments_numpy(
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    quantity: np.ndarray,
+    outcomes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`reweighted_moments` in plain numpy: one weight per draw for every outcome.
+
+    ``by_series`` is all False: the reference never takes the series.
+    """
+    n, n_outcomes = outcomes.shape
+    sd = np.empty((n, n_outcomes))
+    ess = np.empty((n, n_outcomes))
+    prior_sd = quantity.std(axis=1)
+    for i in range(n):
+        r2 = (outcomes[i][:, None] - lifts[i][None, :]) ** 2  # (K, D)
+        log_w = -(r2 - r2.min(axis=1, keepdims=True)) / (2 * sigma[i] ** 2)
+        w = np.exp(log_w)
+        s0 = w.sum(axis=1)
+        mean = (w @ quantity[i]) / s0
+        var = (w * (quantity[i][None, :] - mean[:, None]) ** 2).sum(axis=1) / s0
+        sd[i] = np.sqrt(var)
+        ess[i] = s0**2 / (w**2).sum(axis=1)
+    return sd, ess, np.zeros((n, n_outcomes), dtype=bool), prior_sd

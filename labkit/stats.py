@@ -136,9 +136,8 @@ def assurance(
     one_sided = check_bool("one_sided", one_sided)
     z = float(ndtri(1 - level)) if one_sided else float(ndtri(1 - level / 2))
     direction = np.where(flat.mean(axis=-1) < 0, -1.0, 1.0) if one_sided else np.ones(len(flat))
-    plain, tempered = _kernels.assurance_rows(
-        flat, sig, z, bool(one_sided), direction, check_trust(prior_trust)
-    )
+    rows = _kernels.assurance_rows if _kernels.compiled() else _kernels.assurance_rows_numpy
+    plain, tempered = rows(flat, sig, z, bool(one_sided), direction, check_trust(prior_trust))
     return plain.reshape(shape), tempered.reshape(shape)
 
 

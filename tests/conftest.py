@@ -60,3 +60,10 @@ def report(geo):
     uncal = fake_geo_idata(geo, beta_sd=0.08, shift=0.05, seed=1)
     cal = fake_geo_idata(geo, beta_sd=0.02, seed=2)
     return CalibrationReport.from_fits(uncal, cal, geo, lift_tests=oracle_lift_tests(geo))
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def kernels(request, monkeypatch):
+    """Run a test with the compiled kernels and again with their numpy references."""
+    monkeypatch.setenv("LABKIT_NUMBA", "1" if request.param == "compiled" else "0")
+    return request.param

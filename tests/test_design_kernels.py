@@ -36,6 +36,7 @@ def test_fast_normal_cdf_matches_scipy():
 
 
 @pytest.mark.parametrize("one_sided", [False, True])
+@pytest.mark.usefixtures("kernels")
 def test_assurance_kernel_matches_numpy_power(one_sided):
     rng = np.random.default_rng(3)
     lifts = rng.normal([[0.5], [-1.0], [2.0]], 0.6, size=(3, 5000))
@@ -92,6 +93,7 @@ def _single(sat, params, *, normalize=True, alpha=0.6, x=0.8, l_max=8, n_draws=1
 @pytest.mark.parametrize(("sat", "params"), FAMILIES)
 @pytest.mark.parametrize("normalize", [True, False])
 @pytest.mark.parametrize(("change", "weeks"), [(0.2, 4), (-0.5, 12), (-1.0, 6), (0.3, 1)])
+@pytest.mark.usefixtures("kernels")
 def test_lift_equals_simulated_spend_series(sat, params, normalize, change, weeks):
     got = _single(sat, params, normalize=normalize).lift_draws("c", change, weeks)[0]
     want = _brute_force_lift(sat, params, 0.6, 0.8, change, weeks, 8, normalize)
@@ -99,6 +101,7 @@ def test_lift_equals_simulated_spend_series(sat, params, normalize, change, week
 
 
 @pytest.mark.parametrize(("sat", "params"), FAMILIES)
+@pytest.mark.usefixtures("kernels")
 def test_grid_of_lifts_equals_one_at_a_time(sat, params):
     """Unsorted durations around l_max, several changes: each cell equals its own simulation."""
     d = _single(sat, params, l_max=5, n_draws=20)

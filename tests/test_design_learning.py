@@ -18,6 +18,7 @@ def _numpy_reweighted_sd(lifts, sigma, quantity, outcome):
     return np.sqrt((w * (quantity - mean) ** 2).sum()), 1 / (w**2).sum()
 
 
+@pytest.mark.usefixtures("kernels")
 def test_kernel_equals_plain_numpy_reweighting():
     rng = np.random.default_rng(0)
     lifts = rng.normal(1.0, 0.4, 3000)
@@ -28,6 +29,19 @@ def test_kernel_equals_plain_numpy_reweighting():
         expected_sd, expected_ess = _numpy_reweighted_sd(lifts, sigma, quantity, outcome)
         assert sd == pytest.approx(expected_sd, rel=1e-9)
         assert ess == pytest.approx(expected_ess, rel=1e-9)
+
+
+def test_numpy_reference_reweighting_equals_the_kernel():
+    rng = np.random.default_rng(2)
+    lifts = rng.normal(1.0, 0.5, size=(3, 1500))
+    quantity = 2 * lifts + rng.normal(0, 0.2, size=(3, 1500))
+    outcomes = lifts[:, :8] + rng.normal(0, 0.3, size=(3, 8))
+    sigma = np.array([0.3, 0.1, 1.0])
+    fast = _reweighting.reweighted_moments(lifts, sigma, quantity, outcomes)
+    slow = _reweighting.reweighted_moments_numpy(lifts, sigma, quantity, outcomes)
+    for a, b in zip(fast[:2] + fast[3:], slow[:2] + slow[3:], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9)
+    assert not slow[2].any()
 
 
 def _kernel_against_numpy(lifts, sigma, quantity, n_outcomes=64, seed=0):
@@ -88,6 +102,7 @@ def test_exp2_and_the_series_order_table():
 
 
 @pytest.mark.parametrize("sigma", [0.5, 1.0, 2.0])
+@pytest.mark.usefixtures("kernels")
 def test_reduction_matches_the_conjugate_gaussian_update(sigma):
     """theta ~ N(0, 1) observed as theta + N(0, sigma^2): posterior sd sqrt(s2 / (1 + s2))."""
     rng = np.random.default_rng(1)

@@ -37,9 +37,11 @@ def spend_panel(
 ) -> pd.DataFrame:
     """Weekly spend per geo and channel, and a price control, in long format.
 
-    Each channel's spend is a geo-specific level times a yearly cycle (the
-    channels peak at different times of year) times log-normal week-to-week
-    noise; the geos differ in size. ``price`` is a slowly drifting index around 1.
+    Each channel's spend is a geo-specific level times a mild yearly cycle (the
+    channels peak at different times of year) times log-normal campaign bursts
+    from week to week, which dominate: spend that only followed the seasons would
+    be confounded with the model's seasonality. The geos differ in size.
+    ``price`` is a slowly drifting index around 1.
 
     Parameters
     ----------
@@ -69,8 +71,8 @@ def spend_panel(
     for g, geo in enumerate(geos):
         frame = pd.DataFrame({"date": dates, "geo": geo})
         for c, channel in enumerate(channels):
-            cycle = 1 + 0.35 * np.sin(2 * np.pi * t / 52.18 + phase[c])
-            noise = rng.lognormal(0.0, 0.25, n_weeks)
+            cycle = 1 + 0.15 * np.sin(2 * np.pi * t / 52.18 + phase[c])
+            noise = rng.lognormal(0.0, 0.4, n_weeks)
             frame[channel] = np.round(size[g] * base[c] * cycle * noise, 2)
         frame["price"] = np.round(1 + np.cumsum(rng.normal(0, 0.01, n_weeks)), 4)
         frames.append(frame)

@@ -173,7 +173,8 @@ class KernelEngine:
         adstocked spend through the adstock ramp; the weekly lifts through the
         saturation curve are summed (:func:`labkit._kernels.lift_grid`).
         """
-        lifts = _kernels.lift_grid(
+        grid = _kernels.lift_grid if _kernels.compiled() else _kernels.lift_grid_numpy
+        lifts = grid(
             _kernels.SATURATION_CODES[self.saturation.name],
             *self._inputs(tuple(channels)),
             np.asarray(changes, dtype=float),

@@ -26,16 +26,24 @@ for the rest one weight per draw; both equal plain numpy reweighting to 1e-9.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from labkit import _reweighting
+from labkit import _kernels, _reweighting
 
 __all__ = ["LearningValue", "expected_sd_reduction", "reweighted_sd"]
 
 DEFAULT_OUTCOMES = 64
 """Simulated outcomes per candidate."""
+
+
+def _moments() -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Return the compiled reweighting, or its numpy reference under ``LABKIT_NUMBA=0``."""
+    if _kernels.compiled():
+        return _reweighting.reweighted_moments
+    return _reweighting.reweighted_moments_numpy
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ def expected_sd_reduction(
     source = rng.integers(0, n_draws, size=(n, n_outcomes))
     noise = rng.standard_normal((n, n_outcomes)) * sigma[:, None]
     outcomes = np.take_along_axis(lifts, source, axis=1) + noise
-    sd, ess, _, prior_sd = _reweighting.reweighted_moments(lifts, sigma, quantity, outcomes)
+    moments = _moments()
+    sd, ess, _, prior_sd = moments(lifts, sigma, quantity, outcomes)
     expected = sd.mean(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         reduction = np.where(prior_sd > 0, 1 - expected / prior_sd, 0.0)
@@ -121,7 +130,7 @@ def reweighted_sd(
     (float, float)
         The reweighted sd and the effective sample size of the weights.
     """
-    sd, ess, _, _ = _reweighting.reweighted_moments(
+    sd, ess, _, _ = _moments()(
         np.ascontiguousarray(lifts, dtype=float)[None, :],
         np.array([float(sigma)]),
         np.ascontiguousarray(quantity, dtype=float)[None, :],
