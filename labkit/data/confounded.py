@@ -88,7 +88,7 @@ def simulate_confounded(
 
     dates = pd.date_range("2021-10-02", periods=n_weeks, freq="W-SAT")
     t = np.arange(n_weeks)
-    dayofyear = dates.dayofyear.to_numpy()
+    dayofyear = dates.day_of_year.to_numpy()
     trend = ((t + 1) / n_weeks) ** 0.5
     cs = np.sin(2 * np.pi * dayofyear / 365.25)
     cc = np.cos(2 * np.pi * dayofyear / 365.25)

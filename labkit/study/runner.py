@@ -295,7 +295,8 @@ def _finished(path: Path | None, journal: Path | None) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if path is not None and path.exists():
         frame = pd.read_csv(path)
-        frame["error"] = frame["error"].fillna("")  # an empty string reads back as NaN
+        # an empty string reads back as NaN (a float column when every seed succeeded)
+        frame["error"] = frame["error"].astype(object).where(frame["error"].notna(), "")
         found += frame.to_dict("records")
     if journal is not None and journal.exists():
         found += [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
