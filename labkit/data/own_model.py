@@ -122,7 +122,7 @@ def draw_world(mmm: Any, X: pd.DataFrame, *, seed: int = 0) -> tuple[pd.Series, 
     return sales, prior.prior
 
 
-def truth_model(mmm: Any, truth: Any) -> Any:
+def truth_model(mmm: Any, truth: Any, world: Any) -> Any:
     """Return a copy of a fitted MMM whose posterior is the world's one draw of parameters.
 
     Parameters
@@ -131,18 +131,23 @@ def truth_model(mmm: Any, truth: Any) -> Any:
         Fitted on the world's data.
     truth : xarray.Dataset
         From :func:`draw_world`.
+    world : pymc_marketing.mmm.multidimensional.MMM
+        The model :func:`draw_world` built: the truth's parameters live on its
+        scales (a target scale of 1000), not on the fitted model's.
 
     Returns
     -------
     pymc_marketing.mmm.multidimensional.MMM
-        Reads as a fitted model; every draw is the truth.
+        Reads as a fitted model; every draw is the truth, on the world's scales
+        (compare with a fitted model in the data's units, not on the model scale).
     """
     import arviz as az
 
     from labkit.mmm import check_mmm
 
     check_mmm(mmm)
-    world = copy.copy(mmm)
+    out = copy.copy(mmm)
     names = [v for v in mmm.idata.posterior.data_vars if v in truth]
-    world.idata = az.InferenceData(posterior=truth[names])
-    return world
+    out.idata = az.InferenceData(posterior=truth[names])
+    out.scalers = world.scalers
+    return out

@@ -54,12 +54,35 @@ ParamDraws = Mapping[str, Mapping[str, np.ndarray]]
 class ResponseEngine(Protocol):
     """What :class:`~labkit.design.lift.LiftModel` asks of an engine."""
 
-    name: str
-    l_max: int
-    adstock_first: bool
-    saturation: Saturation | ComponentCurve
-    saturation_params: dict[str, dict[str, np.ndarray]]
-    adstock_params: dict[str, dict[str, np.ndarray]]
+    @property
+    def name(self) -> str:
+        """``"kernel"`` or ``"components"``."""
+        ...
+
+    @property
+    def l_max(self) -> int:
+        """The adstock's ``l_max``."""
+        ...
+
+    @property
+    def adstock_first(self) -> bool:
+        """The model's order."""
+        ...
+
+    @property
+    def saturation(self) -> Saturation | ComponentCurve:
+        """The saturation curve, called as ``curve(x, **params)``."""
+        ...
+
+    @property
+    def saturation_params(self) -> dict[str, dict[str, np.ndarray]]:
+        """``{channel: {param: array (n_units, n_draws)}}``."""
+        ...
+
+    @property
+    def adstock_params(self) -> dict[str, dict[str, np.ndarray]]:
+        """``{channel: {param: array (n_units, n_draws)}}``."""
+        ...
 
     def contribution(self, channel: str) -> np.ndarray:
         """Weekly contribution at current spend in steady state, ``(n_units, n_draws)``."""
@@ -278,7 +301,7 @@ class ComponentEngine:
         self.current_spend = {c: np.asarray(current_spend[c], dtype=float) for c in adstock_params}
         self._cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._saturations: dict[tuple[str, ...], Callable[..., np.ndarray]] = {}
-        self._adstocked: dict[str, tuple[np.ndarray, ...]] = {}
+        self._adstocked: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ compiled graphs
 
@@ -412,10 +435,11 @@ class ComponentEngine:
             step = ones.copy()
             step[:warm] = 0.0
             pars = self._params([channel])[: len(self._adstock_names)]
-            self._adstocked[channel] = tuple(
+            level, rise, past = (
                 np.ascontiguousarray(self._adstock_only(path, *pars)[:, warm:, :])
                 for path in (ones, step, ones - step)
             )
+            self._adstocked[channel] = (level, rise, past)
         return self._adstocked[channel]
 
     @cached_property

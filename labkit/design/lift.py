@@ -128,7 +128,7 @@ class LiftModel:
             missing = [c for c in channels if c not in adstock_alpha]  # type: ignore[operator]
             if missing:
                 raise ValueError(f"adstock_alpha needs every channel; missing {missing}")
-            engine = KernelEngine(
+            chosen: ResponseEngine = KernelEngine(
                 saturation=sat,
                 params={c: {p: params[c][p] for p in sat.params} for c in channels},  # type: ignore[index]
                 adstock_alpha={c: adstock_alpha[c] for c in channels},  # type: ignore[index]
@@ -140,10 +140,11 @@ class LiftModel:
             extra = [k for k, v in kernel_args.items() if v is not None]
             if extra:
                 raise TypeError(f"pass either an engine or {extra}, not both")
-        self.engine: ResponseEngine = engine
+            chosen = engine
+        self.engine: ResponseEngine = chosen
         self.channels = channels
-        self.saturation = engine.saturation
-        self.l_max = engine.l_max
+        self.saturation = chosen.saturation
+        self.l_max = chosen.l_max
         self.residual_std = check_scale("residual_std", residual_std, n_units)
         self.residual_autocorr = check_autocorr(residual_autocorr, n_units)
         self.baseline_weeks = (
@@ -151,10 +152,10 @@ class LiftModel:
             if baseline_weeks is None
             else check_int("baseline_weeks", baseline_weeks, minimum=1, unit="weeks")
         )
-        first = engine.adstock_params[channels[0]] or engine.saturation_params[channels[0]]
+        first = chosen.adstock_params[channels[0]] or chosen.saturation_params[channels[0]]
         self.n_draws = next(iter(first.values())).shape[-1]
         for c in self.channels:
-            arrays = (*engine.saturation_params[c].values(), *engine.adstock_params[c].values())
+            arrays = (*chosen.saturation_params[c].values(), *chosen.adstock_params[c].values())
             shapes = {a.shape for a in arrays}
             if shapes != {(n_units, self.n_draws)}:
                 raise ValueError(
@@ -421,7 +422,8 @@ class LiftModel:
         if isinstance(self.engine, KernelEngine):
             return f"normalize={self.engine.normalize}"
         order = "adstock first" if self.engine.adstock_first else "saturation first"
-        return f"adstock={type(self.engine.adstock).__name__}, {order}"
+        adstock = getattr(self.engine, "adstock", None)
+        return f"adstock={type(adstock).__name__}, {order}"
 
     def __repr__(self) -> str:
         return (
