@@ -256,6 +256,37 @@ def test_synthetic_control_lift_tests_recover_a_known_weekly_effect():
     assert aware.table["delta_y"].iloc[0] == pytest.approx(row["delta_y"] / frac, rel=0.02)
     with pytest.raises(ValueError, match="treated geo"):
         synthetic_control_lift_tests(ds, adstock_alpha={"x": 0.5}, progress=False)
+    # the same read on a user's panel under its own column names, with any adstock's ramp
+    from labkit.geo.synthetic_control import read_geo_tests
+
+    panel = ds.data.rename(columns={"date": "week", "geo": "region", "y": "revenue"})
+    mine = read_geo_tests(
+        panel[["week", "region", "revenue"]], ["t0"], ds.truth["experiment_start"],
+        channel="channel_1", x={"t0": 0.5}, delta_x={"t0": 0.2}, date="week", geo="region",
+        value="revenue", ramp_fraction=frac, sample_kwargs=kw,
+    )  # fmt: skip
+    assert mine.table["delta_y"].iloc[0] == pytest.approx(aware.table["delta_y"].iloc[0], rel=0.02)
+    assert mine.table["ramp_fraction"].iloc[0] == frac
+
+
+def test_read_geo_tests_names_bad_input():
+    from labkit.geo.synthetic_control import read_geo_tests
+
+    ds = _known_effect_panel(0.3)
+    start = ds.truth["experiment_start"]
+    args = {"channel": "channel_1", "x": {"t0": 0.5}, "delta_x": {"t0": 0.2}}
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['sales'\].*value="):
+        read_geo_tests(ds.data, ["t0"], start, value="sales", **args)
+    with pytest.raises(ValueError, match=r"treated geos \['nowhere'\] are not in the panel"):
+        read_geo_tests(ds.data, ["nowhere"], start, **args)
+    with pytest.raises(ValueError, match="start must fall after the panel's first week"):
+        read_geo_tests(ds.data, ["t0"], "1990-01-07", **args)
+    with pytest.raises(ValueError, match=r"x has no value for treated geo\(s\) \['t0'\]"):
+        read_geo_tests(ds.data, ["t0"], start, **(args | {"x": {"t9": 1.0}}))
+    with pytest.raises(ValueError, match="control_geos must be panel geos that are not treated"):
+        read_geo_tests(ds.data, ["t0"], start, control_geos=["t0"], **args)
+    with pytest.raises(TypeError, match="panel must be a DataFrame"):
+        read_geo_tests(ds.data.to_numpy(), ["t0"], start, **args)
 
 
 # --------------------------------------------------------------------------- report

@@ -52,6 +52,7 @@ from labkit.geo.synthetic_control import (
     GeoSyntheticControls,
     lift_test_from_synthetic_control,
     posterior_adstock_alpha,
+    read_geo_tests,
     synthetic_control_lift_tests,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "pooling_table",
     "posterior_adstock_alpha",
     "precision_improvement",
+    "read_geo_tests",
     "saturation_curves",
     "screen_lift_signs",
     "spend_correlation",

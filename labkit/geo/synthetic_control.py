@@ -10,6 +10,7 @@ fraction of the steady state that geometric adstock lets a short window see.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,12 @@ import pandas as pd
 
 from labkit._validate import (
     check_bool,
+    check_date,
     check_int,
     check_mapping,
     check_number,
     check_probability,
+    check_strings,
 )
 from labkit.causal import total_effect_draws
 from labkit.data import check_dataset
@@ -164,45 +167,190 @@ def synthetic_control_lift_tests(
     random_seed = check_int("random_seed", random_seed, minimum=0)
     if sample_kwargs is not None:
         check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
-    start = pd.Timestamp(truth["experiment_start"])
-    wide = df.pivot(index="date", columns="geo", values="y")
-    pre = wide.index < start
+    x, delta_x, window = {}, {}, {}
+    for geo in treated:
+        g = df[df["geo"] == geo]
+        test_weeks = g[g["experiment"]]
+        x[geo] = float(g.loc[~g["experiment"], channel].mean())
+        delta_x[geo] = float((test_weeks[channel] - test_weeks[f"{channel}_counterfactual"]).mean())
+        window[geo] = (test_weeks["date"].min(), test_weeks["date"].max())
+    return read_geo_tests(
+        df[["date", "geo", "y"]],
+        treated,
+        truth["experiment_start"],
+        channel=channel,
+        x=x,
+        delta_x=delta_x,
+        control_geos=controls,
+        adstock_alpha=adstock_alpha,
+        l_max=l_max,
+        demean=demean,
+        include_noise=include_noise,
+        sample_kwargs=sample_kwargs,
+        placebo_sigma=placebo_sigma,
+        random_seed=random_seed,
+        progress=progress,
+    )
+
+
+def read_geo_tests(
+    panel: pd.DataFrame,
+    treated: Sequence[str],
+    start: Any,
+    *,
+    channel: str,
+    x: Mapping[str, float],
+    delta_x: Mapping[str, float],
+    end: Any = None,
+    control_geos: Sequence[str] | None = None,
+    date: str = "date",
+    geo: str = "geo",
+    value: str = "y",
+    ramp_fraction: float | Mapping[str, float] | None = None,
+    adstock_alpha: float | Mapping[str, float] | None = None,
+    l_max: int | None = None,
+    demean: bool = True,
+    include_noise: bool = True,
+    sample_kwargs: dict[str, Any] | None = None,
+    placebo_sigma: Mapping[str, float] | None = None,
+    random_seed: int = 0,
+    progress: bool = False,
+) -> GeoSyntheticControls:
+    """Read a geo test on the user's own panel with CausalPy synthetic controls.
+
+    For every treated geo, a ``WeightedSumFitter`` learns the geo's sales before
+    ``start`` as a convex combination of the control geos' sales; the impact over
+    the test's weeks (observed minus synthetic) becomes a lift-table row through
+    :func:`lift_test_from_synthetic_control`, ready for pymc-marketing's
+    ``add_lift_test_measurements``.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long panel: a date, a geo and a sales column, named by ``date``, ``geo``
+        and ``value``; every geo in every week.
+    treated : sequence of str
+        The geos whose spend changed.
+    start, end : date
+        First week of the test, and its last (default: the panel's last week).
+    channel : str
+        The tested channel.
+    x, delta_x : dict
+        Per treated geo, the weekly spend before the test and the change applied
+        (spend units).
+    control_geos : sequence of str, optional
+        Donors; default every geo not treated.
+    ramp_fraction : float or dict, optional
+        Share of the steady-state effect the window captured (one value, or one
+        per treated geo), for any adstock (``ExperimentDesigner.evaluate(...)
+        .ramp_fraction`` on the user's model).
+    adstock_alpha, l_max : optional
+        Instead of ``ramp_fraction``: a geometric adstock's decay (one value or one
+        per treated geo) and number of lags.
+    demean, include_noise, sample_kwargs, placebo_sigma, random_seed, progress
+        As in :func:`synthetic_control_lift_tests`.
+
+    Returns
+    -------
+    GeoSyntheticControls
+    """
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError(f"panel must be a DataFrame, got {type(panel).__name__}")
+    missing = [c for c in (date, geo, value) if c not in panel.columns]
+    if missing:
+        raise ValueError(
+            f"panel is missing column(s) {missing}; pass its own names as date=, geo= and value= "
+            f"(its columns are {list(panel.columns)})"
+        )
+    wide = panel.pivot(index=date, columns=geo, values=value).sort_index()
+    wide.index = pd.DatetimeIndex(wide.index)
+    wide.columns = [str(c) for c in wide.columns]
+    if wide.isna().any().any():
+        raise ValueError("panel must hold every geo in every week (no missing values)")
+    geos = list(wide.columns)
+    treated = check_strings("treated", treated)
+    unknown = sorted(set(treated) - set(geos))
+    if unknown:
+        raise ValueError(f"treated geos {unknown} are not in the panel; its geos are {geos}")
+    controls = (
+        [g for g in geos if g not in treated]
+        if control_geos is None
+        else check_strings("control_geos", control_geos)
+    )
+    bad = sorted(set(controls) - set(geos)) + sorted(set(controls) & set(treated))
+    if bad or not controls:
+        raise ValueError(
+            f"control_geos must be panel geos that are not treated, at least one; got {controls}"
+        )
+    begin = check_date("start", start)
+    finish = wide.index.max() if end is None else check_date("end", end)
+    if not wide.index.min() < begin <= finish:
+        raise ValueError(
+            f"start must fall after the panel's first week and on or before end, got {begin.date()}"
+        )
+    wide = wide[wide.index <= finish]
+    per_geo = {}
+    for name, values in (("x", x), ("delta_x", delta_x)):
+        values = check_mapping(name, values)
+        absent = [g for g in treated if g not in values]
+        if absent:
+            raise ValueError(f"{name} has no value for treated geo(s) {absent}")
+        per_geo[name] = values
+
+    def for_geo(name: str, values: Any, g: str) -> Any:
+        if isinstance(values, Mapping):
+            if g not in values:
+                raise ValueError(f"{name} has no value for treated geo {g!r}")
+            return values[g]
+        return values
+
+    if placebo_sigma is not None:
+        placebo_sigma = dict(check_mapping("placebo_sigma", placebo_sigma))
+        absent = [g for g in treated if g not in placebo_sigma]
+        if absent:
+            raise ValueError(f"placebo_sigma has no value for treated geo(s) {absent}")
+    demean = check_bool("demean", demean)
+    include_noise = check_bool("include_noise", include_noise)
+    progress = check_bool("progress", progress)
+    random_seed = check_int("random_seed", random_seed, minimum=0)
+    if sample_kwargs is not None:
+        check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
     if demean:
-        wide = wide - wide[pre].mean()
+        wide = wide - wide[wide.index < begin].mean()
     kwargs = (
         pm_sample_kwargs(random_seed, target_accept=0.95) | {"progressbar": False}
         if sample_kwargs is None
         else dict(sample_kwargs)
     )
     rows, results = [], {}
-    for i, geo in enumerate(treated, 1):
+    for i, g in enumerate(treated, 1):
         result = cp.SyntheticControl(
-            wide[[*controls, geo]],
-            start,
+            wide[[*controls, g]],
+            begin,
             control_units=controls,
-            treated_units=[geo],
+            treated_units=[g],
             model=cp.pymc_models.WeightedSumFitter(sample_kwargs=kwargs),
         )
-        g = df[df["geo"] == geo]
-        window = g[g["experiment"]]
-        alpha = adstock_alpha.get(geo) if isinstance(adstock_alpha, dict) else adstock_alpha
+        alpha = for_geo("adstock_alpha", adstock_alpha, g)
+        ramp = for_geo("ramp_fraction", ramp_fraction, g)
         row = lift_test_from_synthetic_control(
             result,
             channel=channel,
-            geo=geo,
-            x=float(g.loc[~g["experiment"], channel].mean()),
-            delta_x=float((window[channel] - window[f"{channel}_counterfactual"]).mean()),
+            geo=g,
+            x=float(per_geo["x"][g]),
+            delta_x=float(per_geo["delta_x"][g]),
             include_noise=include_noise,
             adstock_alpha=None if alpha is None else float(alpha),
             l_max=l_max,
-            placebo_sigma=None if placebo_sigma is None else placebo_sigma[geo],
+            placebo_sigma=None if placebo_sigma is None else placebo_sigma[g],
             random_seed=random_seed + i,
+            ramp_fraction=None if ramp is None else float(ramp),
         )
         rows.append(row)
-        results[geo] = result
+        results[g] = result
         if progress:
             print(
-                f"synthetic control {i}/{len(treated)} {geo}: delta_y = {row['delta_y']:.4f} "
+                f"synthetic control {i}/{len(treated)} {g}: delta_y = {row['delta_y']:.4f} "
                 f"(sd {row['sigma']:.4f}) per week"
             )
     return GeoSyntheticControls(pd.DataFrame(rows), results, demean)
@@ -221,6 +369,7 @@ def lift_test_from_synthetic_control(
     hdi_prob: float = HDI_PROB,
     placebo_sigma: float | None = None,
     random_seed: int | None = 0,
+    ramp_fraction: float | None = None,
 ) -> dict[str, Any]:
     """One lift-table row from a CausalPy synthetic control of one treated geo.
 
@@ -254,6 +403,10 @@ def lift_test_from_synthetic_control(
         (divided by the weeks and the ramp fraction), it becomes ``sigma`` when it
         is the larger, and the interval is widened around the mean by the same factor.
     random_seed : int, optional
+    ramp_fraction : float, optional
+        The mean share of the steady-state effect the window captured, in (0, 1],
+        for any adstock (e.g. ``ExperimentDesigner.evaluate(...).ramp_fraction``
+        of the user's own model); instead of ``adstock_alpha`` and ``l_max``.
 
     Returns
     -------
@@ -277,11 +430,20 @@ def lift_test_from_synthetic_control(
         if l_max is None:
             raise ValueError("l_max is required with adstock_alpha")
         l_max = check_int("l_max", l_max, minimum=1, unit="weeks")
+    if ramp_fraction is not None:
+        if adstock_alpha is not None:
+            raise ValueError("pass ramp_fraction or adstock_alpha and l_max, not both")
+        ramp_fraction = check_number(
+            "ramp_fraction", ramp_fraction, low=0.0, high=1.0, low_open=True
+        )
     effect = total_effect_draws(result, include_noise=include_noise, random_seed=random_seed)
     weekly = effect.weekly
     fraction = 1.0
     if adstock_alpha is not None:
         fraction = float(adstock_ramp(adstock_alpha, l_max, effect.n_weeks).mean())
+        weekly = weekly / fraction
+    elif ramp_fraction is not None:
+        fraction = float(ramp_fraction)
         weekly = weekly / fraction
     low, high = hdi(weekly, hdi_prob)
     mean, sigma = float(weekly.mean()), float(weekly.std())
