@@ -60,18 +60,24 @@ def test_modules_stay_small(path):
     assert n <= MAX_LINES, f"{_module_name(path)} has {n} lines (at most {MAX_LINES})"
 
 
-def test_no_import_cycles():
-    """Module-level imports between labkit modules form no cycle."""
+def _import_graph(*, top_level_only: bool) -> dict[str, set[str]]:
+    """Which labkit modules each labkit module imports."""
     names = {_module_name(p): p for p in MODULES}
     graph = {}
     for name, path in names.items():
         targets = set()
-        for imported in _imports(path, top_level_only=True):
+        for imported in _imports(path, top_level_only=top_level_only):
             while imported and imported not in names:
                 imported = imported.rpartition(".")[0]
             if imported and imported != name and not name.startswith(imported + "."):
                 targets.add(imported)
         graph[name] = targets
+    return graph
+
+
+def test_no_import_cycles():
+    """Module-level imports between labkit modules form no cycle."""
+    graph = _import_graph(top_level_only=True)
 
     def visit(node, stack, done):
         if node in stack:
@@ -132,16 +138,7 @@ def test_importing_labkit_then_arviz_prints_no_notice(tmp_path):
 
 def test_no_import_cycles_through_deferred_imports_either():
     """Imports inside functions (deferred for speed) form no cycle with the others either."""
-    names = {_module_name(p): p for p in MODULES}
-    graph = {}
-    for name, path in names.items():
-        targets = set()
-        for imported in _imports(path, top_level_only=False):
-            while imported and imported not in names:
-                imported = imported.rpartition(".")[0]
-            if imported and imported != name and not name.startswith(imported + "."):
-                targets.add(imported)
-        graph[name] = targets
+    graph = _import_graph(top_level_only=False)
     # a package's __init__ re-exports its modules: an edge into a package is an edge into
     # what its __init__ imports, so only cycles through a module's own code count
     cycles = []

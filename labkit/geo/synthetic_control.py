@@ -156,17 +156,6 @@ def synthetic_control_lift_tests(
             _check_decay(f"adstock_alpha[{g!r}]", adstock_alpha[g])
     elif adstock_alpha is not None:
         _check_decay("adstock_alpha", adstock_alpha)
-    if placebo_sigma is not None:
-        placebo_sigma = dict(check_mapping("placebo_sigma", placebo_sigma))
-        missing = [g for g in treated if g not in placebo_sigma]
-        if missing:
-            raise ValueError(f"placebo_sigma has no value for treated geo(s) {missing}")
-    demean = check_bool("demean", demean)
-    include_noise = check_bool("include_noise", include_noise)
-    progress = check_bool("progress", progress)
-    random_seed = check_int("random_seed", random_seed, minimum=0)
-    if sample_kwargs is not None:
-        check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
     x, delta_x, window = {}, {}, {}
     for geo in treated:
         g = df[df["geo"] == geo]
