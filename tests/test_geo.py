@@ -267,6 +267,13 @@ def test_synthetic_control_lift_tests_recover_a_known_weekly_effect():
     )  # fmt: skip
     assert mine.table["delta_y"].iloc[0] == pytest.approx(aware.table["delta_y"].iloc[0], rel=0.02)
     assert mine.table["ramp_fraction"].iloc[0] == frac
+    # read on another scale, reported in sales units
+    scaled = read_geo_tests(
+        ds.data, ["t0"], ds.truth["experiment_start"], channel="channel_1", x={"t0": 0.5},
+        delta_x={"t0": 0.2}, scale=0.1, sample_kwargs=kw,
+    )  # fmt: skip
+    assert scaled.table["delta_y"].iloc[0] == pytest.approx(row["delta_y"], rel=0.05)
+    assert scaled.table["delta_y_low"].iloc[0] < 0.3 < scaled.table["delta_y_high"].iloc[0]
 
 
 def test_read_geo_tests_names_bad_input():
@@ -287,6 +294,8 @@ def test_read_geo_tests_names_bad_input():
         read_geo_tests(ds.data, ["t0"], start, control_geos=["t0"], **args)
     with pytest.raises(TypeError, match="panel must be a DataFrame"):
         read_geo_tests(ds.data.to_numpy(), ["t0"], start, **args)
+    with pytest.raises(ValueError, match=r"^scale must be"):
+        read_geo_tests(ds.data, ["t0"], start, scale=0.0, **args)
 
 
 # --------------------------------------------------------------------------- report

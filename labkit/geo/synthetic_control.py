@@ -202,6 +202,7 @@ def read_geo_tests(
     include_noise: bool = True,
     sample_kwargs: dict[str, Any] | None = None,
     placebo_sigma: Mapping[str, float] | None = None,
+    scale: float | None = None,
     random_seed: int = 0,
     progress: bool = False,
 ) -> GeoSyntheticControls:
@@ -237,7 +238,12 @@ def read_geo_tests(
         Instead of ``ramp_fraction``: a geometric adstock's decay (one value or one
         per treated geo) and number of lags.
     demean, include_noise, sample_kwargs, placebo_sigma, random_seed, progress
-        As in :func:`synthetic_control_lift_tests`.
+        As in :func:`synthetic_control_lift_tests` (``placebo_sigma`` in sales units).
+    scale : float, optional
+        Divide the sales by this before CausalPy fits them (> 0), and multiply the
+        read back: CausalPy's priors (the likelihood's sd) expect sales near unit
+        scale, so sales in the thousands want e.g. the MMM's target scale. The
+        returned rows are in sales units either way.
 
     Returns
     -------
@@ -304,6 +310,8 @@ def read_geo_tests(
     random_seed = check_int("random_seed", random_seed, minimum=0)
     if sample_kwargs is not None:
         check_mapping("sample_kwargs", sample_kwargs, allow_empty=True)
+    factor = 1.0 if scale is None else check_number("scale", scale, low=0.0, low_open=True)
+    wide = wide / factor
     if demean:
         wide = wide - wide[wide.index < begin].mean()
     kwargs = (
@@ -331,10 +339,13 @@ def read_geo_tests(
             include_noise=include_noise,
             adstock_alpha=None if alpha is None else float(alpha),
             l_max=l_max,
-            placebo_sigma=None if placebo_sigma is None else placebo_sigma[g],
+            placebo_sigma=None if placebo_sigma is None else placebo_sigma[g] / factor,
             random_seed=random_seed + i,
             ramp_fraction=None if ramp is None else float(ramp),
         )
+        for key in ("delta_y", "delta_y_low", "delta_y_high", "sigma", "sigma_causalpy"):
+            row[key] *= factor
+        row["sigma_placebo"] *= factor
         rows.append(row)
         results[g] = result
         if progress:
