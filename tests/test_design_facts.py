@@ -157,7 +157,8 @@ def test_from_mmm_national():
     assert facts.residual_std[0] > 0 and -1 < facts.residual_autocorr[0] < 1
     assert facts.spend_correlation.loc["tv", "tv"] == 1.0
     d = ExperimentDesigner.from_mmm(mmm, max_ppc_draws=30)
-    assert d.l_max == 4 and d.normalize and d.saturation.name == "logistic"
+    assert d.l_max == 4 and d.engine.normalize and d.saturation.name == "logistic"
+    assert d.engine.name == "kernel"
     assert d.n_draws == 60
     r = d.recommend(min_snr=0.0)[0]
     assert r.net_cost_original == pytest.approx(r.net_cost * d.channel_scale[r.channel])
