@@ -184,8 +184,11 @@ def test_bad_arguments_are_named(confounded, kwargs, message):
 def test_only_the_simulated_data_sets_are_accepted(confounded):
     with pytest.raises(TypeError, match="dataset must be a simulated data set"):
         simulate_lift_test(confounded.data, "x1", _start(confounded, 30), 8, delta_x=0.2)
-    other = dataclasses.replace(confounded, name="mine")
-    with pytest.raises(ValueError, match="dataset must be one of"):
+    # the data decide, not the name: a renamed copy is still a confounded world
+    renamed = dataclasses.replace(confounded, name="mine")
+    simulate_lift_test(renamed, "x1", _start(confounded, 30), 8, delta_x=0.2)
+    other = dataclasses.replace(confounded, data=confounded.data.drop(columns="x2"))
+    with pytest.raises(ValueError, match="dataset must hold the columns and truth of one of"):
         simulate_lift_test(other, "x1", _start(confounded, 30), 8, delta_x=0.2)
     with pytest.raises(ValueError, match="tests must be a non-empty sequence"):
         simulate_lift_tests(confounded, [])
@@ -300,7 +303,7 @@ def test_run_geo_test_names_bad_arguments(geo_panel, kwargs, error, message):
 
 
 def test_geo_tests_need_the_geo_panel(confounded):
-    with pytest.raises(ValueError, match="geo_panel"):
+    with pytest.raises(ValueError, match="dataset must be a geo panel, got a 'confounded'"):
         run_geo_test(confounded, ["geo_01"], "x1", 4, spend_change=0.5)
-    with pytest.raises(ValueError, match="geo_panel"):
+    with pytest.raises(ValueError, match="dataset must be a geo panel"):
         before_test(confounded)

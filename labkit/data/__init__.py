@@ -41,6 +41,7 @@ __all__ = [
     "SimulatedDataset",
     "check_dataset",
     "dataset_bytes",
+    "dataset_kind",
     "load_dataset",
     "loaded",
     "simulate_confounded",
@@ -62,6 +63,9 @@ class _Entry:
     simulate: Callable[[], SimulatedDataset]
     date_columns: tuple[str, ...]
     description: str
+    columns: tuple[str, ...] = ()
+    """What tells a data set of this kind: columns and truth keys only its simulator writes."""
+    truth_keys: tuple[str, ...] = ()
 
 
 DATASETS: dict[str, _Entry] = {
@@ -69,16 +73,22 @@ DATASETS: dict[str, _Entry] = {
         simulate_geo_panel,
         ("date",),
         "8 geos x 104 weeks, 2 channels correlated ~0.99, geo lift test on channel_1",
+        ("date", "geo", "y"),
+        ("treated_geos", "control_geos", "test_channel", "experiment_start"),
     ),
     "confounded": _Entry(
         simulate_confounded,
         ("date",),
         "131 weeks, hidden confounder z drives x1 and sales; y01/y02 counterfactuals",
+        ("date", "x1", "x2", "y"),
+        ("channels",),
     ),
     "two_countries": _Entry(
         simulate_two_countries,
         ("date",),
         "150 weeks, Venezuela vs Colombia, 90% meta cut in Venezuela",
+        ("date", "venezuela", "colombia", "meta"),
+        ("treatment_start",),
     ),
 }
 
@@ -273,10 +283,51 @@ def truth_frame(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
 
-def check_dataset(dataset: Dataset, name: str) -> pd.DataFrame:
-    """Return ``dataset``'s frame after checking that it is the data set called ``name``."""
+def dataset_kind(dataset: Any) -> str:
+    """Which simulator's kind of data ``dataset`` is, read off its columns and truth.
+
+    Parameters
+    ----------
+    dataset : Dataset or SimulatedDataset
+        Anything with a ``data`` frame and a ``truth`` dict.
+
+    Returns
+    -------
+    str
+        A key of :data:`DATASETS` whose columns and truth keys it holds.
+
+    Raises
+    ------
+    ValueError
+        If it holds what no kind holds.
+    """
+    data, truth = getattr(dataset, "data", None), getattr(dataset, "truth", None)
+    if isinstance(data, pd.DataFrame) and isinstance(truth, dict):
+        for kind, entry in DATASETS.items():
+            if all(c in data.columns for c in entry.columns) and all(
+                k in truth for k in entry.truth_keys
+            ):
+                return kind
+    raise ValueError(
+        f"dataset must hold the columns and truth of one of {list(DATASETS)} "
+        "(load_dataset(name) or a simulate_* result)"
+    )
+
+
+def check_dataset(dataset: Dataset, kind: str) -> pd.DataFrame:
+    """Return ``dataset``'s frame after checking that it holds what a ``kind`` data set holds.
+
+    The check reads the data, not the name: any data set with the columns and the
+    truth a ``kind`` simulator writes (:data:`DATASETS`) passes, whatever it is called.
+    """
     if not isinstance(dataset, Dataset):
         raise TypeError(f"dataset must be a labkit Dataset, got {type(dataset).__name__}")
-    if dataset.name != name:
-        raise ValueError(f"dataset must be the {name!r} data set, got {dataset.name!r}")
+    entry = DATASETS[check_name(kind)]
+    missing = [c for c in entry.columns if c not in dataset.data.columns]
+    absent = [k for k in entry.truth_keys if k not in (dataset.truth or {})]
+    if missing or absent:
+        raise ValueError(
+            f"dataset must hold what a {kind!r} data set holds: it lacks column(s) {missing} "
+            f"and truth key(s) {absent}"
+        )
     return dataset.data

@@ -36,6 +36,7 @@ from labkit._validate import (
     check_positive,
     check_strings,
 )
+from labkit.data import dataset_kind
 from labkit.data.simulate import SimulatedDataset
 from labkit.response import geometric_adstock, logistic, michaelis_menten
 
@@ -66,8 +67,10 @@ def _dataset(dataset: Any) -> SimulatedDataset:
             "dataset must be a simulated data set (labkit.load_dataset(...) or a simulate_* "
             f"result), got {type(dataset).__name__}"
         )
-    if dataset.name not in _SUPPORTED:
-        raise ValueError(f"dataset must be one of {list(_SUPPORTED)}, got {dataset.name!r}")
+    if dataset_kind(dataset) not in _SUPPORTED:
+        raise ValueError(
+            f"dataset must be one of {list(_SUPPORTED)}, got {dataset_kind(dataset)!r}"
+        )
     return dataset
 
 
@@ -100,7 +103,7 @@ def channel_response(
     """
     ds = _dataset(dataset)
     truth, df = ds.truth, ds.data
-    if ds.name == "confounded":
+    if dataset_kind(ds) == "confounded":
         if geo is not None:
             raise ValueError(f"geo must be None for the national confounded data set, got {geo!r}")
         channels = sorted(truth["channels"])
@@ -114,7 +117,7 @@ def channel_response(
 
         sd = truth["noise_sd"] * amplitude
         return df[channel].to_numpy(float), response, float(sd), pd.DatetimeIndex(df["date"])
-    if ds.name == "geo_panel":
+    if dataset_kind(ds) == "geo_panel":
         channels, geos = truth["channels"], truth["geos"]
         if channel not in channels:
             raise ValueError(f"channel must be one of {channels}, got {channel!r}")
@@ -499,8 +502,8 @@ def run_geo_test(
         ``experiment_end``) describing it.
     """
     ds = _dataset(dataset)
-    if ds.name != "geo_panel":
-        raise ValueError(f"dataset must be the geo_panel data set, got {ds.name!r}")
+    if dataset_kind(ds) != "geo_panel":
+        raise ValueError(f"dataset must be a geo panel, got a {dataset_kind(ds)!r} data set")
     truth, df = ds.truth, ds.data
     geos, channels = list(truth["geos"]), list(truth["channels"])
     treated = check_strings("treated_geos", treated_geos, allowed=geos)
@@ -571,8 +574,8 @@ def before_test(dataset: _Panel) -> _Panel:
         The same type and truth, the rows before ``experiment_start``.
     """
     ds = _dataset(dataset)
-    if ds.name != "geo_panel":
-        raise ValueError(f"dataset must be the geo_panel data set, got {ds.name!r}")
+    if dataset_kind(ds) != "geo_panel":
+        raise ValueError(f"dataset must be a geo panel, got a {dataset_kind(ds)!r} data set")
     start = pd.Timestamp(ds.truth["experiment_start"])
     data = ds.data[pd.to_datetime(ds.data["date"]) < start].reset_index(drop=True)
     return dataclasses.replace(ds, data=data)
