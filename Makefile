@@ -63,12 +63,15 @@ book: $(STAMP) $(ASSETS_STAMP)  ## build the Jupyter Book from the committed not
 	$(JB)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
-test: lint unit unit-slow notebooks book-strict browser-check wheel-smoke  ## everything CI runs
+test: lint typecheck unit unit-slow notebooks book-strict browser-check wheel-smoke  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)  ## ruff lint and format check, code and notebooks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy over labkit/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 unit: $(STAMP)  ## unit tests not marked slow (under 2 minutes)
 	$(BIN)/python -m pytest -n $(NB_WORKERS) -m "not slow" tests
@@ -122,7 +125,8 @@ data: $(STAMP)  ## regenerate data/ from the simulators in labkit.data
 studies: $(STAMP)  ## re-run the committed recovery studies into data/studies (python -m labkit.study)
 	$(BIN)/python -m labkit.study noise --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study designer --n-jobs $(NB_WORKERS)
-	$(BIN)/python -m labkit.study geo --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study geo_calibration --n-jobs $(NB_WORKERS)
+	$(BIN)/python -m labkit.study geo_test_loop --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study confounders --n-jobs $(NB_WORKERS)
 	$(BIN)/python -m labkit.study elicitation --n-jobs $(NB_WORKERS)
 

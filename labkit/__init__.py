@@ -17,28 +17,15 @@ Top level: :func:`load_dataset`, :func:`setup_notebook`, :func:`is_fast`,
 :func:`mode_banner`.
 """
 
-import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-# Notices that say nothing about a reader's results, silenced by their exact
-# text before PyMC is imported:
-# - PyTensor installed from PyPI finds no BLAS to link its C code against and says
-#   so. labkit's models are small; its samplers (nutpie, numba) and CI's fast-mode
-#   runs work without it, only some C ops are slower.
-# - pymc-marketing imports PyTensor's experimental xtensor module, which announces
-#   itself; labkit does not use it directly.
-# - PreliZ evaluates densities with PyTensor's numba backend, which notes once that it
-#   runs one op (XlogY0) in Python object mode: slower, same numbers.
-# And ArviZ's notice of its coming refactor, printed once a day on first import
-# (labkit pins ArviZ 0.23).
-warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
-warnings.filterwarnings("ignore", message="Numba will use object mode", category=UserWarning)
-warnings.filterwarnings("ignore", message="xtensor module is experimental", category=UserWarning)
-warnings.filterwarnings("ignore", message=r"\s*ArviZ is undergoing", category=FutureWarning)
+from labkit import _notices, sampling
+from labkit.data import load_dataset
+from labkit.sampling import is_fast, mode_banner, setup_notebook
 
-from labkit import sampling  # noqa: E402
-from labkit.data import load_dataset  # noqa: E402
-from labkit.sampling import is_fast, mode_banner, setup_notebook  # noqa: E402
+# third-party notices raised while PyTensor and ArviZ are imported are silenced
+# there, not in the process (labkit._notices); none of the imports above loads them
+_notices.install()
 
 try:
     __version__ = version("labkit")

@@ -11,13 +11,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytensor.xtensor.type import XTensorVariable
 
 __all__ = ["xtensor"]
 
 
 @contextmanager
-def xtensor() -> Iterator[Callable[[Any, tuple[str, ...] | None], Any]]:
+def xtensor() -> Iterator[Callable[[Any, tuple[str, ...] | None], XTensorVariable]]:
     """Yield ``as_x(tensor, dims)``: a tensor with named dims (``dims=None``: already named).
 
     Raises
@@ -31,7 +34,7 @@ def xtensor() -> Iterator[Callable[[Any, tuple[str, ...] | None], Any]]:
         from pytensor.xtensor import as_xtensor
         from pytensor.xtensor.type import XTensorVariable
 
-        def as_x(value: Any, dims: tuple[str, ...] | None) -> Any:
+        def as_x(value: Any, dims: tuple[str, ...] | None) -> XTensorVariable:
             if dims is not None:
                 return as_xtensor(value, dims=dims)
             if not isinstance(value, XTensorVariable):

@@ -265,7 +265,7 @@ def check_mapping(name: str, value: Any, *, allow_empty: bool = False) -> Mappin
     return value
 
 
-def check_date(name: str, value: Any) -> Any:
+def check_date(name: str, value: Any) -> pd.Timestamp:
     """Return ``value`` as a :class:`pandas.Timestamp`, or raise a ValueError naming ``name``."""
     try:
         stamp = pd.Timestamp(value)

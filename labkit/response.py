@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
 from labkit._validate import check_int
 
 if TYPE_CHECKING:
+    import xarray as xr
     from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 __all__ = [
@@ -160,7 +161,19 @@ def adstock_ramp(
 # --------------------------------------------------------------------------- saturation
 
 
-def logistic(x: np.ndarray, lam: np.ndarray, beta: np.ndarray) -> np.ndarray:
+@overload
+def logistic(
+    x: xr.DataArray, lam: xr.DataArray | np.ndarray | float, beta: xr.DataArray | np.ndarray | float
+) -> xr.DataArray: ...
+@overload
+def logistic(
+    x: np.ndarray | float, lam: np.ndarray | float, beta: np.ndarray | float
+) -> np.ndarray: ...
+def logistic(
+    x: xr.DataArray | np.ndarray | float,
+    lam: xr.DataArray | np.ndarray | float,
+    beta: xr.DataArray | np.ndarray | float,
+) -> xr.DataArray | np.ndarray:
     """Logistic saturation ``beta * (1 - exp(-lam x)) / (1 + exp(-lam x))``.
 
     Evaluated as the identical ``beta * tanh(lam x / 2)``: one transcendental call
@@ -169,7 +182,9 @@ def logistic(x: np.ndarray, lam: np.ndarray, beta: np.ndarray) -> np.ndarray:
     return beta * np.tanh(0.5 * np.multiply(lam, x, dtype=float))
 
 
-def michaelis_menten(x: np.ndarray, alpha: np.ndarray, lam: np.ndarray) -> np.ndarray:
+def michaelis_menten(
+    x: np.ndarray, alpha: np.ndarray | float, lam: np.ndarray | float
+) -> np.ndarray:
     """Michaelis-Menten saturation ``alpha * x / (lam + x)``."""
     x = np.asarray(x)
     return alpha * x / (lam + x)

@@ -9,7 +9,7 @@ samples with ``chain`` and ``draw`` dims (xarray in, xarray out).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import arviz as az
 import numpy as np
@@ -23,6 +23,9 @@ from labkit._validate import (
     check_number,
     check_probability,
 )
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 HDI_PROB = 0.94
 """The HDI probability used throughout the book (ArviZ's default)."""
@@ -103,7 +106,7 @@ def power(
 
 def assurance(
     lifts: np.ndarray,
-    sigma: np.ndarray,
+    sigma: np.ndarray | float,
     significance_level: float,
     *,
     one_sided: bool = False,
@@ -149,7 +152,7 @@ def credited_autocorr(residual_autocorr: np.ndarray | float) -> np.ndarray:
     return np.clip(np.asarray(residual_autocorr, dtype=float), 0.0, 0.99)
 
 
-def _ar1_sum_var(rho: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _ar1_sum_var(rho: np.ndarray, n: np.ndarray | float) -> np.ndarray:
     """Variance of the sum of ``n`` consecutive stationary AR(1) values of unit variance.
 
     ``n + 2 sum_{k=1}^{n-1} (n - k) rho^k``, in closed form
@@ -240,7 +243,8 @@ def simulate_ar1(
         Shape ``(*size, n_weeks)``.
     """
     n_weeks = check_int("n_weeks", n_weeks, minimum=1, unit="weeks")
-    size = (size,) if np.isscalar(size) else tuple(size)
+    # np.isscalar narrows to numpy's scalar types; size is an int or a tuple of ints
+    size = (cast(int, size),) if np.isscalar(size) else tuple(cast("tuple[int, ...]", size))
     sigma = np.broadcast_to(np.asarray(residual_std, dtype=float), size)
     rho = np.broadcast_to(np.asarray(residual_autocorr, dtype=float), size)
     shocks = rng.standard_normal((*size, n_weeks))
@@ -252,7 +256,7 @@ def simulate_ar1(
     return out
 
 
-def as_samples(values: Any) -> xr.DataArray:
+def as_samples(values: xr.DataArray | npt.ArrayLike) -> xr.DataArray:
     """Posterior samples as an xarray with ``chain`` and ``draw`` dims (1-D numpy: one chain)."""
     if isinstance(values, xr.DataArray):
         if not {"chain", "draw"} <= set(values.dims):
@@ -264,14 +268,16 @@ def as_samples(values: Any) -> xr.DataArray:
     return xr.DataArray(arr[None, :], dims=("chain", "draw"))
 
 
-def hdi_width(samples: Any, hdi_prob: float = HDI_PROB) -> xr.DataArray:
+def hdi_width(samples: xr.DataArray | npt.ArrayLike, hdi_prob: float = HDI_PROB) -> xr.DataArray:
     """Width of the HDI (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
     hdi_prob = check_probability("hdi_prob", hdi_prob)
     low, high = hdi_bounds(as_samples(samples), hdi_prob)
     return high - low
 
 
-def hdi_bounds(samples: Any, hdi_prob: float = HDI_PROB) -> tuple[xr.DataArray, xr.DataArray]:
+def hdi_bounds(
+    samples: xr.DataArray | npt.ArrayLike, hdi_prob: float = HDI_PROB
+) -> tuple[xr.DataArray, xr.DataArray]:
     """Lower and upper HDI bounds (ArviZ) over ``chain`` and ``draw``, per remaining coordinate."""
     samples = as_samples(samples)
     hdi_prob = check_probability("hdi_prob", hdi_prob)

@@ -133,20 +133,27 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
     again = geo_designer.rank(sets, durations=(4, 8), progress=False, n_outcomes=16)
     pd.testing.assert_frame_equal(table, again.table)
 
-    # the read's placebo sd: data units per geo; each geo of a pair gets its own
+    # the read's sd: the placebo sd widened by t/z for its independent windows, data units
+    # per geo; each geo of a pair gets its own
+    from scipy.stats import norm, t
+
+    from labkit.stats import HDI_PROB
+
+    q = 0.5 + HDI_PROB / 2
+    widen = t.ppf(q, table["placebo_windows"]) / norm.ppf(q)
+    np.testing.assert_allclose(table["sigma_read"], table["sigma_placebo"] * widen, rtol=1e-12)
+    assert (widen > 1).all() and (table["placebo_windows"] >= 1).all()
     scale = dict(zip(geo_designer.geos, geo_designer.designer.target_scale, strict=True))
     single = table[table["treated_set"] == ("geo_03",)].iloc[0]
     assert geo_designer.read_placebo_sigma(single) == {
-        "geo_03": pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
+        "geo_03": pytest.approx(single["sigma_read"] * scale["geo_03"], rel=1e-12)
     }
     pair = single.copy()
     pair["treated_set"] = ("geo_01", "geo_03")
     sds = geo_designer.read_placebo_sigma(pair, ranking)
     alone = table[(table["treated_set"] == ("geo_01",)) & (table["duration"] == single["duration"])]
-    assert sds["geo_03"] == pytest.approx(single["sigma_placebo"] * scale["geo_03"], rel=1e-12)
-    assert sds["geo_01"] == pytest.approx(
-        alone["sigma_placebo"].iloc[0] * scale["geo_01"], rel=1e-12
-    )
+    assert sds["geo_03"] == pytest.approx(single["sigma_read"] * scale["geo_03"], rel=1e-12)
+    assert sds["geo_01"] == pytest.approx(alone["sigma_read"].iloc[0] * scale["geo_01"], rel=1e-12)
     with pytest.raises(ValueError, match="reads each geo on its own"):
         geo_designer.read_placebo_sigma(pair)
     with pytest.raises(ValueError, match=r"no single-geo candidate for \['geo_01'\]"):
@@ -155,12 +162,12 @@ def test_placebo_ranking_uses_the_larger_noise_and_is_cached(geo_designer, monke
         )
     with pytest.raises(TypeError, match=r"^candidate must be a rank\(\) row"):
         geo_designer.read_placebo_sigma(single.to_dict())
-    with pytest.raises(ValueError, match=r"missing \['sigma_placebo'\]"):
-        geo_designer.read_placebo_sigma(single.drop("sigma_placebo"))
+    with pytest.raises(ValueError, match=r"missing \['sigma_read'\]"):
+        geo_designer.read_placebo_sigma(single.drop("sigma_read"))
     with pytest.raises(ValueError, match="unknown geos"):
         geo_designer.read_placebo_sigma(pd.Series({**pair.to_dict(), "treated_set": ("geo_99",)}))
     unranked = single.copy()
-    unranked["sigma_placebo"] = np.nan
+    unranked["sigma_read"] = np.nan
     with pytest.raises(ValueError, match="rank with placebo=True"):
         geo_designer.read_placebo_sigma(unranked)
 
@@ -265,3 +272,25 @@ def test_choose_design_names_bad_input():
 def test_choose_design_can_look_past_the_feasibility_flag():
     table = _ranking([0.9, 0.95], [0.2, 0.4], feasible=[False, False])
     assert choose_design(table, feasible_only=False)["treated_set"] == "geo_01"
+
+
+def test_placebo_windows_count_the_independent_ones(geo_designer):
+    from labkit.design.placebo import PlaceboNoise, read_sigma
+
+    effects = pd.DataFrame(
+        {
+            "treated_set": "a",
+            "start": pd.date_range("2024-01-01", periods=10, freq="W-MON").repeat(2),
+            "duration": [3, 5] * 10,
+            "effect": 0.1,
+        }
+    )
+    windows = PlaceboNoise(effects, pd.DataFrame()).windows()
+    # starts 0..9: a 3-week test fits at 0, 3, 6, 9; a 5-week one at 0 and 5
+    assert windows.loc["a"].to_dict() == {3: 4, 5: 2}
+    assert read_sigma(2.0, 1e6) == pytest.approx(2.0, rel=1e-5)  # many windows: the normal
+    assert read_sigma(2.0, 4) > read_sigma(2.0, 10) > 2.0
+    with pytest.raises(ValueError, match=r"^windows must be >= 1"):
+        read_sigma(1.0, 0)
+    with pytest.raises(ValueError, match=r"^prob must be"):
+        read_sigma(1.0, 3, prob=1.5)

@@ -26,7 +26,7 @@ from labkit.geo.model import (
     geo_priors,
     geo_xy,
     pooling_table,
-    spend_correlation,
+    spend_correlation_by_geo,
 )
 from labkit.geo.report import CalibrationReport
 from labkit.geo.synthetic_control import synthetic_control_lift_tests
@@ -138,7 +138,7 @@ def test_lift_table_checks_left_to_pymc_marketing(geo):
 def test_geo_xy_and_spend_correlation(geo):
     X, y = geo_xy(geo)
     assert list(X.columns) == ["date", "geo", "channel_1", "channel_2"] and y.name == "y"
-    corr = spend_correlation(geo)
+    corr = spend_correlation_by_geo(geo)
     assert list(corr.columns) == ["geo", "treated", "correlation"]
     assert list(corr["geo"]) == geo.truth["geos"]
     assert set(corr.loc[corr["treated"], "geo"]) == set(geo.truth["treated_geos"])
@@ -147,7 +147,7 @@ def test_geo_xy_and_spend_correlation(geo):
     assert corr.set_index("geo").loc["geo_03", "correlation"] == pytest.approx(by_hand)
     assert (corr["correlation"] > 0.97).all()  # near-collinear in every geo
     with pytest.raises(ValueError, match="geo_panel"):
-        spend_correlation(load_dataset("confounded"))
+        spend_correlation_by_geo(load_dataset("confounded"))
 
 
 def test_geo_truth_and_true_curves(geo):

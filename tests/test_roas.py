@@ -11,7 +11,7 @@ from pymc_marketing.mmm.multidimensional import MMM
 from pymc_marketing.mmm.time_slice_cross_validation import TimeSliceCrossValidator
 
 from labkit import load_dataset
-from labkit.roas.lift_tests import check_lift_test_dates, dated_lift_tests, lift_tests_seen
+from labkit.roas.dated_tests import check_lift_test_dates, dated_lift_tests, lift_tests_seen
 from labkit.roas.summaries import (
     contributions_vs_truth,
     fold_summaries,

@@ -225,7 +225,7 @@ def load_dataset(name: str, directory: str | Path = DATA_DIR) -> Dataset:
     return _parse(name, csv, sidecar.read_text())
 
 
-def _parse(name: str, csv: Any, truth: str) -> Dataset:
+def _parse(name: str, csv: Path | io.BytesIO, truth: str) -> Dataset:
     entry = DATASETS[name]
     data = pd.read_csv(csv, parse_dates=list(entry.date_columns))
     return Dataset(name=name, data=data, truth=json.loads(truth), description=entry.description)

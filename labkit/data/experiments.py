@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ from labkit._validate import (
 from labkit.data import dataset_kind
 from labkit.data.simulate import SimulatedDataset
 from labkit.response import geometric_adstock, logistic, michaelis_menten
+
+if TYPE_CHECKING:
+    from labkit.data import Dataset
 
 __all__ = [
     "before_test",
@@ -150,7 +153,8 @@ def channel_response(
     lam = p["saturation_lam"] * mult.get(f"{channel}_lam", 1.0)
     l_max = truth["l_max"]
 
-    def response(x: np.ndarray) -> np.ndarray:
+    # one response per data set kind: mypy sees this last one as a redefinition (no else branch)
+    def response(x: np.ndarray) -> np.ndarray:  # type: ignore[no-redef]
         return michaelis_menten(geometric_adstock(x, p["adstock_alpha"], l_max, True), a, lam)
 
     column = _TWO_COUNTRIES_GEOS[geo] if channel == "meta" else channel
@@ -162,7 +166,9 @@ def channel_response(
     )
 
 
-def geo_expected_sales(dataset: SimulatedDataset) -> tuple[pd.DataFrame, dict[str, float]]:
+def geo_expected_sales(
+    dataset: Dataset | SimulatedDataset,
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Return a geo world's noise-free weekly sales per geo, and the sd of its weekly noise.
 
     What a simulated geo test needs of the world it runs in
@@ -172,7 +178,7 @@ def geo_expected_sales(dataset: SimulatedDataset) -> tuple[pd.DataFrame, dict[st
 
     Parameters
     ----------
-    dataset : SimulatedDataset
+    dataset : Dataset or SimulatedDataset
         A geo panel (``geo_panel`` or a :func:`~labkit.data.simulate_geo_panel` draw).
 
     Returns
@@ -235,6 +241,7 @@ def changed_spend(
     if given(spend_added):
         changed[..., window] = np.maximum(changed[..., window] + spend_added, 0.0)
     else:
+        assert spend_change is not None  # exactly one of the two is given
         changed[..., window] = changed[..., window] * (1.0 + spend_change)
     return changed
 
@@ -291,7 +298,7 @@ def _check_change(
 def simulate_lift_test(
     dataset: SimulatedDataset,
     channel: str,
-    start: Any,
+    start: str | pd.Timestamp,
     weeks: int,
     *,
     delta_x: float | None = None,
@@ -557,7 +564,8 @@ def run_geo_test(
         "experiment_start": str(dates[i0].date()),
         "experiment_end": str(dates[i0 + weeks - 1].date()),
     }
-    return dataclasses.replace(ds, data=data, truth=new_truth)
+    # ds is dataset itself (_dataset checks and returns it): replace keeps its type
+    return cast(_Panel, dataclasses.replace(ds, data=data, truth=new_truth))
 
 
 def before_test(dataset: _Panel) -> _Panel:
@@ -578,4 +586,4 @@ def before_test(dataset: _Panel) -> _Panel:
         raise ValueError(f"dataset must be a geo panel, got a {dataset_kind(ds)!r} data set")
     start = pd.Timestamp(ds.truth["experiment_start"])
     data = ds.data[pd.to_datetime(ds.data["date"]) < start].reset_index(drop=True)
-    return dataclasses.replace(ds, data=data)
+    return cast(_Panel, dataclasses.replace(ds, data=data))  # the type of dataset, as above

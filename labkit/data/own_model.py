@@ -17,19 +17,24 @@ team's choice) and draws its world from that model's own prior predictive:
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int, check_strings
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import xarray as xr
+
 __all__ = ["draw_world", "spend_panel", "truth_model"]
 
 
 def spend_panel(
-    geos: Any = ("north", "south", "east", "west"),
-    channels: Any = ("tv", "search", "social"),
+    geos: Sequence[str] = ("north", "south", "east", "west"),
+    channels: Sequence[str] = ("tv", "search", "social"),
     *,
     n_weeks: int = 104,
     start: str = "2024-01-07",
@@ -79,7 +84,7 @@ def spend_panel(
     return pd.concat(frames, ignore_index=True)
 
 
-def draw_world(mmm: Any, X: pd.DataFrame, *, seed: int = 0) -> tuple[pd.Series, Any]:
+def draw_world(mmm: Any, X: pd.DataFrame, *, seed: int = 0) -> tuple[pd.Series, xr.Dataset]:
     """Draw a world from a built-but-unfitted MMM's own prior predictive.
 
     The model is built on ``X`` with a placeholder target (1000 in every week:
@@ -122,7 +127,7 @@ def draw_world(mmm: Any, X: pd.DataFrame, *, seed: int = 0) -> tuple[pd.Series, 
     return sales, prior.prior
 
 
-def truth_model(mmm: Any, truth: Any, world: Any) -> Any:
+def truth_model(mmm: Any, truth: xr.Dataset, world: Any) -> Any:
     """Return a copy of a fitted MMM whose posterior is the world's one draw of parameters.
 
     Parameters

@@ -5,7 +5,7 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 
 - :mod:`~labkit.design.designer`: :class:`ExperimentDesigner` (assurance, ranking,
   identification safeguards, constructors from a fitted MMM or a posterior);
-- :mod:`~labkit.design.lift`: :class:`LiftModel`, the lift draws of a spend change
+- :mod:`~labkit.design.lift_model`: :class:`LiftModel`, the lift draws of a spend change
   and the noise of measuring it;
 - :mod:`~labkit.design.engines`: how a lift is computed: compiled loops, or the
   fitted model's own pymc-marketing components;
@@ -34,7 +34,7 @@ from labkit.design.fixture import (
     simulate_designer_fixture,
 )
 from labkit.design.geo_designer import GeoDesigner, choose_design
-from labkit.design.lift import LiftModel
+from labkit.design.lift_model import LiftModel
 from labkit.design.placebo import PlaceboNoise, placebo_noise, treated_sets
 from labkit.design.recommendations import (
     CandidateSummary,

@@ -61,7 +61,7 @@ def check_durations(values: Any, name: str = "durations") -> tuple[int, ...]:
     return out
 
 
-def _check_unique(name: str, values: Sequence[Any]) -> None:
+def _check_unique(name: str, values: Sequence[float]) -> None:
     repeated = sorted({v for v in values if values.count(v) > 1})
     if repeated:
         raise ValueError(f"{name} repeats {repeated}; give each value once")

@@ -23,7 +23,7 @@ from labkit.mmm import check_mmm
 if TYPE_CHECKING:
     from pymc_marketing.mmm.multidimensional import MMM
 
-    from labkit.design.lift import LiftModel
+    from labkit.design.lift_model import LiftModel
 
 __all__ = ["model_lift_draws"]
 

@@ -1,7 +1,7 @@
 """The posterior-aware experiment designer: which lift test to run next.
 
 :class:`ExperimentDesigner` predicts what a candidate lift test would show
-(:class:`~labkit.design.lift.LiftModel`: lift draws and measurement noise) and
+(:class:`~labkit.design.lift_model.LiftModel`: lift draws and measurement noise) and
 turns it into the assurance: the probability, averaged over the posterior, that
 the test reaches significance. :meth:`~ExperimentDesigner.recommend` ranks a grid
 of candidates (:mod:`labkit.design.grid`); two safeguards flag channels whose
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from labkit.design.checks import (
 from labkit.design.facts import mmm_facts, posterior_draws, response_engine
 from labkit.design.grid import rank_candidates
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
-from labkit.design.lift import LiftModel
+from labkit.design.lift_model import LiftModel
 from labkit.design.recommendations import CandidateSummary, NullChannel, Recommendations
 from labkit.response import get_saturation
 from labkit.stats import HDI_PROB, assurance, check_trust, hdi
@@ -60,7 +60,7 @@ class ExperimentDesigner(LiftModel):
     quadrature across geos).
 
     The parameters, all on the model scale, are those of
-    :class:`~labkit.design.lift.LiftModel`: the posterior draws per channel
+    :class:`~labkit.design.lift_model.LiftModel`: the posterior draws per channel
     (``params``, ``adstock_alpha``), the current spend, the residual noise, the
     adstock settings, the saturation family, the spend correlation, the units and
     the scales to currency and outcome units.
@@ -114,7 +114,7 @@ class ExperimentDesigner(LiftModel):
         ExperimentDesigner
         """
         sat = get_saturation(saturation)
-        draws = posterior_draws(getattr(idata, "posterior", idata), sat)
+        draws = posterior_draws(cast("xr.Dataset", getattr(idata, "posterior", idata)), sat)
         check_mapping("current_spend", current_spend)
         unknown = sorted(set(current_spend) - set(draws.channels))
         if unknown:

@@ -52,7 +52,7 @@ ParamDraws = Mapping[str, Mapping[str, np.ndarray]]
 
 
 class ResponseEngine(Protocol):
-    """What :class:`~labkit.design.lift.LiftModel` asks of an engine."""
+    """What :class:`~labkit.design.lift_model.LiftModel` asks of an engine."""
 
     @property
     def name(self) -> str:
@@ -196,7 +196,10 @@ class KernelEngine:
         adstocked spend through the adstock ramp; the weekly lifts through the
         saturation curve are summed (:func:`labkit._kernels.lift_grid`).
         """
-        grid = _kernels.lift_grid if _kernels.compiled() else _kernels.lift_grid_numpy
+        # same signature; _inputs gives six arrays (a variadic tuple to the checker)
+        grid: Callable[..., np.ndarray] = (
+            _kernels.lift_grid if _kernels.compiled() else _kernels.lift_grid_numpy
+        )
         lifts = grid(
             _kernels.SATURATION_CODES[self.saturation.name],
             *self._inputs(tuple(channels)),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -98,7 +98,7 @@ def component_draws(
     out: dict[str, dict[str, np.ndarray]] = {str(c): {} for c in channels}
     for param, var in variables.items():
         da = posterior[var]
-        extra = set(da.dims) - {"chain", "draw", "channel", "geo"}
+        extra = cast("set[str]", set(da.dims) - {"chain", "draw", "channel", "geo"})  # str dims
         if extra:
             raise ValueError(
                 f"{var} has dims {sorted(extra)} besides channel and geo; labkit reads "
@@ -234,7 +234,9 @@ def mmm_facts(
     for c in channels:
         corr.loc[c, c] = 1.0
 
-    posterior = mmm.idata.posterior
+    assert mmm.idata is not None  # check_mmm: fitted
+    # arviz sets the groups of an InferenceData with setattr: the class declares none of them
+    posterior = mmm.idata.posterior  # type: ignore[attr-defined]
     n_total = posterior.sizes["chain"] * posterior.sizes["draw"]
     step = max(1, int(np.ceil(n_total / max_ppc_draws)))
     thinned = posterior.stack(sample=("chain", "draw")).isel(sample=slice(None, None, step))
@@ -312,7 +314,8 @@ def response_engine(mmm: MMM, facts: MMMFacts, engine: str = "auto") -> Response
             f"{type(mmm.adstock).__name__} and {type(mmm.saturation).__name__} "
             f"(adstock_first={mmm.adstock_first}): use engine='components'"
         )
-    posterior = mmm.idata.posterior
+    assert mmm.idata is not None  # fitted, checked by mmm_facts
+    posterior = mmm.idata.posterior  # type: ignore[attr-defined]  # an arviz group
     _, adstock = component_draws(
         posterior, mmm.adstock.variable_mapping, facts.units, facts.channels
     )

@@ -11,6 +11,7 @@ flag.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +154,7 @@ def simulate_designer_fixture(
     noise_autocorr: float = 0.3,
     intercept: float = 2.0,
     l_max: int = 8,
-    spend_correlation: dict[tuple[str, str], float] | None = None,
+    spend_correlation: Mapping[tuple[str, str], float] | None = None,
     seed: int = 42,
 ) -> DesignerFixture:
     """Simulate spend, an outcome and a posterior around the truth, without fitting a model.
@@ -193,7 +194,9 @@ def simulate_designer_fixture(
     """
     channels = check_strings("channels", channels)
     if true_params is None:
-        truth = {c: DESIGNER_EDGE_TRUTH[c] for c in channels if c in DESIGNER_EDGE_TRUTH}
+        truth: Mapping[str, Mapping[str, float]] = {
+            c: DESIGNER_EDGE_TRUTH[c] for c in channels if c in DESIGNER_EDGE_TRUTH
+        }
         missing = [c for c in channels if c not in truth]
         if missing:
             raise ValueError(

@@ -44,6 +44,7 @@ from labkit.design.placebo import (
     PlaceboNoise,
     check_sets,
     placebo_noise,
+    read_sigma,
     set_label,
     wide_panel,
 )
@@ -82,7 +83,7 @@ class GeoDesigner:
         designer: ExperimentDesigner,
         panel: pd.DataFrame,
         *,
-        pre_end: Any = None,
+        pre_end: str | pd.Timestamp | None = None,
         value: str = "y",
         date: str = "date",
         geo: str = "geo",
@@ -123,7 +124,7 @@ class GeoDesigner:
         mmm: Any,
         panel: pd.DataFrame | None = None,
         *,
-        pre_end: Any = None,
+        pre_end: str | pd.Timestamp | None = None,
         **designer_kwargs: Any,
     ) -> GeoDesigner:
         """Build a geo designer from a fitted pymc-marketing MMM with ``dims=("geo",)``.
@@ -279,7 +280,10 @@ class GeoDesigner:
         GeoRanking
             Its table has one row per candidate, best first: the treated set (a
             tuple of geos) and candidate, the expected total lift and its HDI,
-            ``sigma_model``, ``sigma_placebo`` and the ``sigma`` used,
+            ``sigma_model``, ``sigma_placebo`` and the ``sigma`` used (the larger),
+            ``placebo_windows`` (independent placebo windows behind ``sigma_placebo``)
+            and ``sigma_read`` (the sd a read's interval needs,
+            :func:`~labkit.design.placebo.read_sigma`),
             ``assurance``, ``learning_value`` (and ``learning_ess``), ``net_cost``
             (model scale and, with the designer's channel scale,
             ``net_cost_currency``), ``cost_efficiency`` (assurance per unit of
@@ -314,11 +318,15 @@ class GeoDesigner:
             sigmas = noise.sigma().stack()
             keys = list(zip(labels, table["duration"], strict=True))
             table["sigma_placebo"] = sigmas.reindex(keys).to_numpy()
+            table["placebo_windows"] = noise.windows().stack().reindex(keys).to_numpy()
+            table["sigma_read"] = read_sigma(table["sigma_placebo"], table["placebo_windows"])
             facts = noise.feasibility.loc[labels].reset_index(drop=True)
             table = pd.concat([table, facts.drop(columns=["n_geos"])], axis=1)
             table["feasible"] = table["pre_r2"] >= min_r2
         else:
             table["sigma_placebo"] = np.nan
+            table["placebo_windows"] = np.nan
+            table["sigma_read"] = np.nan
             table["feasible"] = True
         table["sigma"] = np.fmax(table["sigma_model"], table["sigma_placebo"].fillna(0.0))
         sd = table["sigma"].to_numpy()
@@ -397,7 +405,7 @@ class GeoDesigner:
         set_spend = members @ spend.T  # (S, C)
         shape = set_lifts.shape[:-1]  # (S, C, K, T)
 
-        def column(values: Any) -> np.ndarray:
+        def column(values: np.ndarray) -> np.ndarray:
             return np.broadcast_to(values, shape).ravel()
 
         draws = set_lifts.reshape(-1, set_lifts.shape[-1])
@@ -434,8 +442,10 @@ class GeoDesigner:
         """Return a ranked candidate's placebo sd per treated geo, in data units.
 
         What :func:`labkit.geo.synthetic_control_lift_tests` takes as
-        ``placebo_sigma``: the candidate's ``sigma_placebo`` (model scale, the
-        total over its weeks) times the geo's target scale. A synthetic control
+        ``placebo_sigma``: the candidate's ``sigma_read`` (model scale, the total
+        over its weeks: the placebo sd widened for the few independent windows it
+        was measured on, :func:`~labkit.design.placebo.read_sigma`) times the
+        geo's target scale. A synthetic control
         reads each geo of a set on its own, so each geo of a set gets its own
         single-geo placebo sd at the candidate's duration, looked up in
         ``ranking``, not the set's.
@@ -456,7 +466,7 @@ class GeoDesigner:
         """
         if not isinstance(candidate, pd.Series):
             raise TypeError(f"candidate must be a rank() row, got {type(candidate).__name__}")
-        missing = [c for c in ("treated_set", "duration", "sigma_placebo") if c not in candidate]
+        missing = [c for c in ("treated_set", "duration", "sigma_read") if c not in candidate]
         if missing:
             raise ValueError(f"candidate must be a rank() row; missing {missing}")
         geos = list(_as_set(candidate["treated_set"]))
@@ -464,7 +474,7 @@ class GeoDesigner:
         if unknown:
             raise ValueError(f"candidate treats unknown geos {unknown}; geos are {self.geos}")
         if len(geos) == 1:
-            sd = {geos[0]: float(candidate["sigma_placebo"])}
+            sd = {geos[0]: float(candidate["sigma_read"])}
         else:
             if not isinstance(ranking, GeoRanking):
                 raise ValueError(
@@ -473,7 +483,7 @@ class GeoDesigner:
                 )
             table = ranking.table
             same = table[(table["duration"] == candidate["duration"]) & (table["n_geos"] == 1)]
-            alone = same.groupby(same["treated_set"].map(set_label))["sigma_placebo"].first()
+            alone = same.groupby(same["treated_set"].map(set_label))["sigma_read"].first()
             absent = [g for g in geos if g not in alone.index]
             if absent:
                 raise ValueError(
@@ -544,6 +554,6 @@ def _objects(sets: Sequence[tuple[str, ...]]) -> np.ndarray:
     return out
 
 
-def _as_set(value: Any) -> tuple[str, ...]:
+def _as_set(value: str | Sequence[str]) -> tuple[str, ...]:
     """Return a ranking's treated set as a tuple of geos (one geo's name: a set of one)."""
     return (value,) if isinstance(value, str) else tuple(value)

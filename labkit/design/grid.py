@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -202,7 +202,7 @@ def rank_candidates(
     changes = np.asarray(spend_changes, dtype=float)
     weeks = np.asarray(durations)
 
-    def column(values: Any) -> np.ndarray:
+    def column(values: np.ndarray | float) -> np.ndarray:
         return np.broadcast_to(values, shape).ravel()
 
     net_cost = extra_spend(spend[:, None, None], changes[None, :, None], weeks[None, None, :])
@@ -299,7 +299,8 @@ def dominators(objectives: np.ndarray, point: np.ndarray) -> np.ndarray:
 
     A row dominates when it is at least as good on every objective and better on one.
     """
-    return (objectives >= point).all(axis=1) & (objectives > point).any(axis=1)
+    # .all/.any over an axis of a 2-D array: arrays (numpy types them as "bool or array")
+    return cast(np.ndarray, (objectives >= point).all(axis=1) & (objectives > point).any(axis=1))
 
 
 def pareto_dominated(objectives: np.ndarray) -> np.ndarray:

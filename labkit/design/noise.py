@@ -22,7 +22,9 @@ from labkit.stats import credited_autocorr, effective_sigma, simulate_ar1
 __all__ = ["limit_sigma", "noise_model_check"]
 
 
-def limit_sigma(residual_std: float, residual_autocorr: float, duration: np.ndarray) -> np.ndarray:
+def limit_sigma(
+    residual_std: float, residual_autocorr: float, duration: np.ndarray | int
+) -> np.ndarray:
     """Return the large-``T`` limit ``sigma sqrt(T (1 + rho) / (1 - rho))``, ``rho`` in [0, 0.99].
 
     It overstates the sd of short tests; kept to show by how much.

@@ -23,10 +23,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labkit._validate import check_bool, check_date, check_int, check_strings
+from labkit._validate import check_bool, check_date, check_int, check_probability, check_strings
 from labkit.design.checks import check_durations
+from labkit.stats import HDI_PROB
 
-__all__ = ["MIN_TRAIN_WEEKS", "PlaceboNoise", "placebo_noise", "set_label", "treated_sets"]
+__all__ = [
+    "MIN_TRAIN_WEEKS",
+    "PlaceboNoise",
+    "placebo_noise",
+    "read_sigma",
+    "set_label",
+    "treated_sets",
+]
 
 MIN_TRAIN_WEEKS = 40
 """Default fewest pre-period weeks a placebo synthetic control is fitted on."""
@@ -90,6 +98,27 @@ class PlaceboNoise:
     feasibility: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
 
+    def windows(self) -> pd.DataFrame:
+        """Non-overlapping placebo windows: ``treated_set`` x ``duration``.
+
+        Consecutive windows overlap and share most of their noise; the windows a
+        test of ``T`` weeks could have run in one after another are the
+        independent pieces of evidence behind :meth:`sigma`: its degrees of freedom.
+        """
+        week = pd.factorize(self.effects["start"], sort=True)[0]  # start as a week index
+        counts = {}
+        for (label, weeks), rows in self.effects.assign(week=week).groupby(
+            ["treated_set", "duration"], sort=False
+        ):
+            n, last = 0, None
+            for start in np.sort(rows["week"].to_numpy()):
+                if last is None or start >= last + weeks:
+                    n, last = n + 1, start
+            counts[(label, weeks)] = n
+        index = pd.MultiIndex.from_tuples(list(counts), names=["treated_set", "duration"])
+        counts = pd.Series(list(counts.values()), index=index)
+        return counts.unstack("duration")
+
     def sigma(self) -> pd.DataFrame:
         """Root mean square of the placebo effects: ``treated_set`` x ``duration``."""
         squared = self.effects.assign(effect=self.effects["effect"] ** 2)
@@ -97,6 +126,41 @@ class PlaceboNoise:
             index="treated_set", columns="duration", values="effect", aggfunc="mean", sort=False
         )
         return np.sqrt(table)
+
+
+def read_sigma(
+    sigma: float | np.ndarray, windows: float | np.ndarray, prob: float = HDI_PROB
+) -> np.ndarray:
+    """Return the sd whose normal interval covers a read as often as the placebo windows say.
+
+    A read's error is judged against the placebo sd, itself estimated from only
+    ``windows`` independent windows: the error over the estimated sd follows a
+    Student t with ``windows`` degrees of freedom (the placebo effects have mean
+    zero), whose central ``prob`` interval is wider than the normal's. The
+    returned sd is the placebo sd times ``t_q(windows) / z_q``, ``q = (1 + prob) / 2``:
+    a normal interval (or a lift-test likelihood) with it has the t interval's width.
+
+    Parameters
+    ----------
+    sigma : float or numpy.ndarray
+        Placebo sds (:meth:`PlaceboNoise.sigma`).
+    windows : float or numpy.ndarray
+        Their independent windows (:meth:`PlaceboNoise.windows`, >= 1).
+    prob : float
+        Probability of the interval, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    from scipy.stats import norm, t
+
+    prob = check_probability("prob", prob)
+    dof = np.asarray(windows, dtype=float)
+    if np.any(~(dof >= 1)):
+        raise ValueError(f"windows must be >= 1, got {windows}")
+    q = 0.5 + prob / 2
+    return np.asarray(sigma, dtype=float) * t.ppf(q, dof) / norm.ppf(q)
 
 
 def wide_panel(panel: pd.DataFrame, value: str, scale: Mapping[str, float] | None) -> pd.DataFrame:
@@ -158,7 +222,7 @@ def _placebo_one_set(
     """Placebo effects and feasibility of one treated set (runs in a worker)."""
     series, donors = set_series(wide, geos)
     longest = max(durations)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i0 in starts:
         cumulative = read_window(series.iloc[: i0 + longest], donors, i0, longest) * len(geos)
         rows.extend(
@@ -193,7 +257,7 @@ def placebo_noise(
     sets: Sequence[Sequence[str]],
     durations: Sequence[int],
     *,
-    pre_end: Any = None,
+    pre_end: str | pd.Timestamp | None = None,
     value: str = "y",
     scale: Mapping[str, float] | None = None,
     n_windows: int | None = None,

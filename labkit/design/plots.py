@@ -13,7 +13,7 @@ aggregate of them).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,6 +28,7 @@ from labkit.stats import HDI_PROB, hdi
 
 if TYPE_CHECKING:
     from labkit.design.designer import ExperimentDesigner
+    from labkit.design.placebo import PlaceboNoise
     from labkit.design.recommendations import CandidateSummary, GeoRanking, Recommendations
 
 _MARKERS = {"increase": "^", "decrease": "v", "go-dark": "X"}
@@ -313,11 +314,12 @@ def plot_frontier(
     cost, learning = table["net_cost"].abs().to_numpy(), 100 * table["learning_value"].to_numpy()
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)  # axes of a Figure, not of a SubFigure
     front = ~table["dominated"].to_numpy()
     points = ax.scatter(
         cost, learning, c=table["assurance"], cmap="viridis", vmin=0, vmax=1, s=36,
-        edgecolors=np.where(front, "black", "none"), linewidths=1.0, zorder=3,
+        # matplotlib's stub lists sequences of colours, not the array of names it also takes
+        edgecolors=np.where(front, "black", "none"), linewidths=1.0, zorder=3,  # type: ignore[arg-type]
     )  # fmt: skip
     fig.colorbar(points, ax=ax, label="assurance")
     two_d = ~pareto_dominated(np.column_stack([-cost, learning]))
@@ -334,7 +336,7 @@ def plot_frontier(
     return fig
 
 
-def _geo_table(ranking: Any) -> pd.DataFrame:
+def _geo_table(ranking: GeoRanking | pd.DataFrame) -> pd.DataFrame:
     """Return a geo ranking's table with its treated sets as ``"a+b"`` labels."""
     table = ranking.table if hasattr(ranking, "table") else ranking
     if not isinstance(table, pd.DataFrame):
@@ -399,7 +401,11 @@ def plot_geo_grid(
 
 
 def plot_placebo_effects(
-    table: GeoRanking | pd.DataFrame, placebo: Any, duration: int, *, channel: str | None = None
+    table: GeoRanking | pd.DataFrame,
+    placebo: PlaceboNoise,
+    duration: int,
+    *,
+    channel: str | None = None,
 ) -> Figure:
     """Placebo read-out errors of each treated set against the lift the model predicts.
 

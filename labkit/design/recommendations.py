@@ -144,6 +144,7 @@ class Recommendations(Sequence[Recommendation]):
     def __getitem__(self, i: slice) -> Recommendations: ...
     def __getitem__(self, i: int | slice) -> Recommendation | Recommendations:
         if isinstance(i, slice):
+            assert self.ranks is not None  # set by __post_init__
             return Recommendations(
                 self.items[i],
                 self.null_confirmation,

@@ -10,7 +10,7 @@ evaluation, so the widget can be driven and checked without a browser.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import ipywidgets as widgets
 import numpy as np
@@ -100,7 +100,7 @@ class DesignerExplorer(widgets.VBox):
         )
         r = self.result
         spend = float(self.designer.current_spend[r.channel].sum())
-        cost = abs(extra_spend(spend, r.spend_change, r.duration))
+        cost = abs(cast(float, extra_spend(spend, r.spend_change, r.duration)))  # scalars in, out
         self.learning = float(
             self.designer.learning_value(r.channel, r.spend_change, r.duration).loc[
                 "roas", "reduction"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from labkit.response import Saturation, get_saturation
 from labkit.stats import PRIOR_MASS, hdi
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     from pymc_marketing.mmm.components.saturation import SaturationTransformation
 
 DEFAULT_PRIOR_SIGMA = 3.0
@@ -41,7 +42,7 @@ OBSERVATION_COLUMNS = ("x", "rate", "rate_sd")
 
 
 def symbolic_derivative(
-    sat: Saturation, x: pt.TensorVariable, params: Mapping[str, Any]
+    sat: Saturation, x: pt.TensorVariable, params: Mapping[str, pt.TensorVariable]
 ) -> pt.TensorVariable:
     """dy/dx of the library's saturation ``.function`` as a PyTensor graph (elementwise)."""
     n = x.ndim
@@ -50,7 +51,8 @@ def symbolic_derivative(
     pts = {k: as_xtensor(pt.as_tensor_variable(v), dims=dims[n - pt.as_tensor_variable(v).ndim :])
            for k, v in params.items()}  # fmt: skip
     y = rewrite_graph(sat.library().function(xt, **pts).values, include=("lower_xtensor",))
-    return pt.grad(y.sum(), x)
+    # one tensor in, one tensor out: rewrite_graph and grad are typed for lists and graphs too
+    return cast(pt.TensorVariable, pt.grad(cast(pt.TensorVariable, y).sum(), x))
 
 
 @cache
@@ -63,7 +65,7 @@ def _compiled_derivative(name: str) -> Callable[..., np.ndarray]:
 
 
 def saturation_derivative(
-    saturation: str | SaturationTransformation, x: Any, **params: Any
+    saturation: str | SaturationTransformation, x: npt.ArrayLike, **params: npt.ArrayLike
 ) -> np.ndarray:
     """Return dy/dx of a pymc-marketing saturation curve, by autodiff.
 

@@ -9,7 +9,7 @@ draws against the truth.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,10 +20,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from labkit._figures import FIG_WIDTH, SMALL, panels
+from labkit._notices import third_party_notices
 from labkit.elicitation.derivative import ExperimentObservation, saturation_derivative
 from labkit.elicitation.posterior import ElicitationResult, near_peak_mask
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
     from labkit.elicitation.priors import FittedPrior
 
 
@@ -73,11 +76,11 @@ def plot_derivative_space(
         ax.plot(x, true_slope, "kx", ms=10, zorder=6, label="true f'(x)")
     ax.set(xlabel="spend x", ylabel="rate of change dy/dx", title="experiments in derivative space")
     ax.legend(fontsize=SMALL)
-    return ax.figure
+    return cast(Figure, ax.figure)  # axes of a Figure, not of a SubFigure
 
 
 def plot_surface(
-    axes: dict[str, np.ndarray],
+    axes: Mapping[str, np.ndarray],
     surface: np.ndarray,
     *,
     truth: tuple[float, float] | None = None,
@@ -108,12 +111,12 @@ def plot_surface(
     near = near_peak_mask(surface, near_peak)
     # one filled region, not a marker per grid cell: thousands of markers made each redraw slow
     ax.contourf(a0, a1, near.astype(float), levels=[0.5, 1.5], colors="gold", alpha=0.3)
-    handles = [Patch(color="gold", alpha=0.3, label=f"within {near_peak} of peak")]
+    handles: list[Artist] = [Patch(color="gold", alpha=0.3, label=f"within {near_peak} of peak")]
     if truth is not None:
         handles += ax.plot(*truth, "o", color="red", ms=8, zorder=10, label="truth")
     ax.set(xlabel=p0, ylabel=p1, title=title)
     ax.legend(handles=handles, fontsize=SMALL, loc="upper right")
-    return ax.figure
+    return cast(Figure, ax.figure)
 
 
 def plot_derivative_fan(
@@ -146,7 +149,8 @@ def plot_derivative_fan(
     median = np.median(curves, axis=0)
     # one collection, not one Line2D per curve: the explorer redraws this on every update
     segments = np.stack([np.broadcast_to(grid, curves.shape), curves], axis=-1)
-    ax.add_collection(LineCollection(segments, colors="C0", alpha=0.04))
+    # matplotlib's stub asks for a sequence of lines; a (n_lines, n_points, 2) array is one too
+    ax.add_collection(LineCollection(segments, colors="C0", alpha=0.04))  # type: ignore[arg-type]
     ax.plot(grid, median, color="C0", ls="--", label="posterior median derivative")
     data_top = [float(np.nanmax(median))]
     if truth is not None:
@@ -164,7 +168,7 @@ def plot_derivative_fan(
     ax.set(ylim=(0, top), title="derivative curves consistent with the experiments")
     note = f"{n_out} of {len(curves)} curves leave the frame" if n_out else None
     ax.legend(fontsize=SMALL, loc="upper right", title=note, title_fontsize=SMALL)
-    return ax.figure
+    return cast(Figure, ax.figure)
 
 
 def plot_elicitation_view(
@@ -210,7 +214,9 @@ def plot_fitted_priors(result: ElicitationResult, fitted: Mapping[str, FittedPri
         if fp.family == "Beta":  # its density is defined on (0, 1) only
             high = min(high, 1 - 1e-6)
         grid = np.linspace(max(scaled.min() * 0.5, 1e-4), high, 400)
-        ax.plot(grid, fp.dist().pdf(grid), color="C1", lw=2, label=f"fitted {fp.family}")
+        with third_party_notices():
+            density = fp.dist().pdf(grid)
+        ax.plot(grid, density, color="C1", lw=2, label=f"fitted {fp.family}")
         ax.axvspan(
             fp.lower, fp.upper, color="C1", alpha=0.08, label=f"target interval ({fp.mass:.1%})"
         )

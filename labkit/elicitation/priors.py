@@ -23,6 +23,7 @@ import xarray as xr
 from preliz.distributions.distributions import Distribution
 from pymc_extras.prior import Prior
 
+from labkit._notices import third_party_notices
 from labkit.elicitation.posterior import ElicitationResult
 from labkit.response import get_saturation
 from labkit.stats import PRIOR_MASS, hdi
@@ -157,10 +158,11 @@ def fit_prior(
         raise ValueError(f"family must be 'auto', 'Beta' or 'Gamma', got {family!r}")
     # The maximum-entropy member of the family with `mass` on [lower, upper]
     # (PreliZ's maxent through pymc-extras): a scipy optimisation, no graph to compile.
-    fitted = Prior(family).constrain(lower=lower, upper=upper, mass=mass)
-    params = {k: float(fitted.parameters[k]) for k in ("alpha", "beta")}
-    dist = fitted.preliz
-    achieved = float(dist.cdf(upper) - dist.cdf(lower))
+    with third_party_notices():
+        fitted = Prior(family).constrain(lower=lower, upper=upper, mass=mass)
+        params = {k: float(fitted.parameters[k]) for k in ("alpha", "beta")}
+        dist = fitted.preliz
+        achieved = float(dist.cdf(upper) - dist.cdf(lower))
     return FittedPrior(family, params, lower, upper, achieved, float(scale))
 
 

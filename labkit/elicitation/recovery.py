@@ -12,7 +12,7 @@ channel's draws in those units, one row per draw and one column per parameter;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,12 @@ def posterior_saturation_draws(mmm: MMM, channel: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _at_channel(value: Any, prior: Prior, channel: str, channels: list[str]) -> float:
+def _at_channel(
+    value: float | np.ndarray | xr.DataArray | Prior,
+    prior: Prior,
+    channel: str,
+    channels: list[str],
+) -> float:
     """Return a prior parameter's value for one channel (scalar, array or DataArray)."""
     if isinstance(value, Prior):
         raise ValueError("hierarchical saturation priors are not supported")

@@ -8,7 +8,7 @@ surface and derivative fan, and refits the priors on the MMM's scale.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -17,6 +17,15 @@ from labkit._figures import figure_png
 from labkit.elicitation.plots import plot_elicitation_view
 from labkit.elicitation.posterior import ElicitationResult, elicit
 from labkit.elicitation.priors import FittedPrior, mmm_priors
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    class _Scales(TypedDict):
+        """The MMM's scales, passed to :func:`mmm_priors` by keyword."""
+
+        target_scale: float
+        channel_scale: float
 
 
 class ElicitationExplorer(widgets.VBox):
@@ -53,7 +62,7 @@ class ElicitationExplorer(widgets.VBox):
         channel_scale: float,
         truth: dict[str, float] | None = None,
     ) -> None:
-        self.scales = {"target_scale": target_scale, "channel_scale": channel_scale}
+        self.scales: _Scales = {"target_scale": target_scale, "channel_scale": channel_scale}
         self.truth = truth
         # Sliders update on release: every update refits the grid posterior and the
         # priors and redraws two panels, so intermediate positions would queue.

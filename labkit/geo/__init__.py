@@ -45,7 +45,7 @@ from labkit.geo.model import (
     geo_priors,
     geo_xy,
     pooling_table,
-    spend_correlation,
+    spend_correlation_by_geo,
 )
 from labkit.geo.report import CalibrationReport, calibration_scorecard
 from labkit.geo.synthetic_control import (
@@ -83,7 +83,7 @@ __all__ = [
     "read_geo_tests",
     "saturation_curves",
     "screen_lift_signs",
-    "spend_correlation",
+    "spend_correlation_by_geo",
     "synthetic_control_lift_tests",
     "true_curves",
     "validate_lift_tests",

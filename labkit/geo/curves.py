@@ -13,7 +13,7 @@ units, give the lift a fit expects for each row of a lift-test table
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,11 +26,16 @@ from labkit.response import logistic
 
 if TYPE_CHECKING:
     import arviz as az
+    import numpy.typing as npt
 
     from labkit.data import Dataset
 
 
-def geo_truth(dataset: Dataset, target_scale: float = 1.0, channel_scale: Any = None) -> xr.Dataset:
+def geo_truth(
+    dataset: Dataset,
+    target_scale: float = 1.0,
+    channel_scale: Mapping[str, float] | xr.DataArray | None = None,
+) -> xr.Dataset:
     """Return the true media parameters of ``geo_panel`` over ``geo x channel`` on a model's scale.
 
     Parameters
@@ -77,7 +82,7 @@ def geo_truth(dataset: Dataset, target_scale: float = 1.0, channel_scale: Any = 
     )
 
 
-def _scale_of(channel_scale: Any, channel: str) -> Any:
+def _scale_of(channel_scale: Mapping[str, float] | xr.DataArray, channel: str) -> float:
     try:
         value = (
             channel_scale[channel]
@@ -92,7 +97,7 @@ def _scale_of(channel_scale: Any, channel: str) -> Any:
         ) from err
 
 
-def _spend_grid(x: Any) -> np.ndarray:
+def _spend_grid(x: npt.ArrayLike) -> np.ndarray:
     """Return ``x`` as a 1-D float array of spends; one number is a one-point grid."""
     try:
         grid = np.atleast_1d(np.asarray(x, dtype=float))
@@ -107,7 +112,8 @@ def _spend_grid(x: Any) -> np.ndarray:
 
 
 def _scales(idata: az.InferenceData) -> tuple[xr.DataArray, float]:
-    const = idata.constant_data
+    # arviz sets the groups of an InferenceData with setattr: the class declares none of them
+    const = idata.constant_data  # type: ignore[attr-defined]
     return const["channel_scale"], float(np.asarray(const["target_scale"]).max())
 
 
@@ -132,7 +138,7 @@ def saturation_curves(idata: az.InferenceData, x: np.ndarray) -> xr.DataArray:
     """
     grid = _spend_grid(x)
     channel_scale, target_scale = _scales(idata)
-    post = idata.posterior
+    post = idata.posterior  # type: ignore[attr-defined]  # an arviz group (see _scales)
     xs = xr.DataArray(grid, dims="x", coords={"x": grid}) / channel_scale
     return target_scale * logistic(xs, post["saturation_lam"], post["saturation_beta"])
 
@@ -203,7 +209,7 @@ def expected_sales(idata: az.InferenceData) -> xr.DataArray:
     xarray.DataArray
         Dims ``chain, draw, date, geo``.
     """
-    post = idata.posterior
+    post = idata.posterior  # type: ignore[attr-defined]  # an arviz group (see _scales)
     _, target_scale = _scales(idata)
     mu = post["intercept_contribution"] + post["channel_contribution"].sum("channel")
     return (mu * target_scale).transpose("chain", "draw", "date", "geo")

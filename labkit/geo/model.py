@@ -5,7 +5,7 @@ say little on their own; pooling ties the geos together. This module holds:
 
 - the panel as the model sees it (:func:`geo_xy`) and the within-geo spend
   correlation that makes the two channels hard to separate
-  (:func:`spend_correlation`);
+  (:func:`spend_correlation_by_geo`);
 - hierarchical priors over ``(geo, channel)``: the centred ones of
   pymc-marketing's geo calibration example (:func:`centred_priors`) and their
   non-centred counterpart (:func:`geo_priors`), with :func:`pooling_table`
@@ -192,7 +192,7 @@ def geo_xy(dataset: Dataset) -> tuple[pd.DataFrame, pd.Series]:
     return df[["date", "geo", *channels]].copy(), df["y"].rename("y")
 
 
-def spend_correlation(dataset: Dataset) -> pd.DataFrame:
+def spend_correlation_by_geo(dataset: Dataset) -> pd.DataFrame:
     """Correlation of the two channels' spend within each geo, before the experiment.
 
     Geos that follow a shared media plan move both channels together; a

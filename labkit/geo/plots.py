@@ -14,7 +14,7 @@ computed elsewhere in :mod:`labkit.geo`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,7 +25,7 @@ from labkit._figures import FIG_WIDTH, SMALL, TITLE, concise_dates, grid_shape, 
 from labkit.data import check_dataset
 from labkit.geo.curves import true_curves
 from labkit.geo.lift_tests import lift_constraint_beta
-from labkit.geo.model import spend_correlation
+from labkit.geo.model import spend_correlation_by_geo
 from labkit.stats import HDI_PROB, hdi, hdi_bounds
 
 if TYPE_CHECKING:
@@ -52,12 +52,12 @@ def plot_geo_correlation(dataset: Dataset) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per geo titled with :func:`labkit.geo.spend_correlation`'s
+        One panel per geo titled with :func:`labkit.geo.spend_correlation_by_geo`'s
         correlation; the treated geos' test weeks in red.
     """
     df = check_dataset(dataset, "geo_panel")
     first, second = dataset.truth["channels"][:2]
-    corr = spend_correlation(dataset).set_index("geo")
+    corr = spend_correlation_by_geo(dataset).set_index("geo")
     fig, axes = _geo_axes(len(corr))
     for ax, (geo, row) in zip(axes, corr.iterrows(), strict=True):
         g = df[df["geo"] == geo]
@@ -293,7 +293,7 @@ def plot_calibration_curve(
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
     else:
-        fig = ax.figure
+        fig = cast(Figure, ax.figure)  # axes of a Figure, not of a SubFigure
     grid = truth["x"].to_numpy()
     for model, color in _MODEL_COLORS.items():
         draws = report.curve_draws[model].sel(geo=geo, channel=channel).to_numpy()

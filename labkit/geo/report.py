@@ -132,15 +132,16 @@ class CalibrationReport:
         truth_info = dataset.truth
         treated = set(truth_info["treated_geos"])
         channels = list(truth_info["channels"])
-        target_scale = float(np.asarray(fits["uncalibrated"].constant_data["target_scale"]).max())
+        # arviz sets the groups of an InferenceData with setattr: the class declares none of them
+        target_scale = float(np.asarray(fits["uncalibrated"].constant_data["target_scale"]).max())  # type: ignore[attr-defined]
         truth = geo_truth(
             dataset,
             target_scale=target_scale,
-            channel_scale=fits["uncalibrated"].constant_data["channel_scale"],
+            channel_scale=fits["uncalibrated"].constant_data["channel_scale"],  # type: ignore[attr-defined]
         )
 
         rows = []
-        u_post, c_post = fits["uncalibrated"].posterior, fits["calibrated"].posterior
+        u_post, c_post = fits["uncalibrated"].posterior, fits["calibrated"].posterior  # type: ignore[attr-defined]
         for name in PARAMETERS:
             u, c, t = u_post[name], c_post[name], truth[name]
             table = xr.Dataset(

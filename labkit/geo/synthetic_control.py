@@ -448,6 +448,7 @@ def lift_test_from_synthetic_control(
     weekly = effect.weekly
     fraction = 1.0
     if adstock_alpha is not None:
+        assert l_max is not None  # checked with adstock_alpha above
         fraction = float(adstock_ramp(adstock_alpha, l_max, effect.n_weeks).mean())
         weekly = weekly / fraction
     elif ramp_fraction is not None:

@@ -7,7 +7,7 @@ with the curve-recovery rows of the chosen geo and channel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -16,6 +16,8 @@ from IPython.display import display
 from labkit.geo.plots import plot_calibration_curve
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from labkit.geo.report import CalibrationReport
 
 
@@ -45,10 +47,13 @@ class CalibrationExplorer(widgets.VBox):
         channels = list(report.true_curve["channel"].values)
         tests = report.lift_tests
         has_tests = tests is not None and len(tests) > 0
+        # has_tests: tests is a DataFrame (mypy does not narrow through the flag)
         if geo is None:
-            geo = str(tests["geo"].iloc[0]) if has_tests else geos[0]
+            geo = str(cast("pd.DataFrame", tests)["geo"].iloc[0]) if has_tests else geos[0]
         if channel is None:
-            channel = str(tests["channel"].iloc[0]) if has_tests else channels[0]
+            channel = (
+                str(cast("pd.DataFrame", tests)["channel"].iloc[0]) if has_tests else channels[0]
+            )
         if geo not in geos:
             raise ValueError(f"geo must be one of {geos}, got {geo!r}")
         if channel not in channels:

@@ -308,7 +308,8 @@ def fold_summaries(
     hdi_prob = check_probability("hdi_prob", hdi_prob)
     truth = check_mapping("truth", truth)
     models = list(models)
-    meta = cv_idata.cv_metadata["metadata"].to_numpy()
+    # arviz sets the groups of an InferenceData with setattr: the class declares none of them
+    meta = cv_idata.cv_metadata["metadata"].to_numpy()  # type: ignore[attr-defined]
     roas_rows, param_rows, crps_rows, lift_rows = [], [], [], []
     for fold, (m, info) in enumerate(zip(models, meta, strict=True)):
         key = {"model": label, "fold": fold}
@@ -316,7 +317,8 @@ def fold_summaries(
         summary = roas_summary(roas_draws(m), truth, hdi_prob)
         for channel, row in summary.iterrows():
             roas_rows.append(key | {"train_end": train_end, "channel": channel, **row})
-        post = m.idata.posterior
+        assert m.idata is not None  # a fitted fold model
+        post = m.idata.posterior  # type: ignore[attr-defined]
         for p in parameters:
             for channel in post[p].coords["channel"].to_numpy():
                 draws = post[p].sel(channel=channel).to_numpy().reshape(-1)
@@ -328,14 +330,14 @@ def fold_summaries(
                 )
         test_dates = pd.to_datetime(info["X_test"]["date"])
         pred = (
-            cv_idata.posterior_predictive["y_original_scale"]
+            cv_idata.posterior_predictive["y_original_scale"]  # type: ignore[attr-defined]
             .isel(cv=fold)
             .sel(date=test_dates.to_numpy())
         )
         samples = pred.stack(sample=("chain", "draw")).transpose("sample", "date").to_numpy()
         score = float(crps(np.asarray(info["y_test"], dtype=float), samples))
         crps_rows.append(key | {"train_end": train_end, "crps": score})
-        observed = m.idata.observed_data
+        observed = m.idata.observed_data  # type: ignore[attr-defined]
         n_lift = int(observed["lift_measurements"].size) if "lift_measurements" in observed else 0
         lift_rows.append(key | {"train_end": train_end, "n_lift_tests": n_lift})
     return {

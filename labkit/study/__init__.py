@@ -24,8 +24,9 @@ from labkit.data import DATA_DIR
 from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
 from labkit.study.elicitation import elicitation_study
-from labkit.study.geo import geo_study
-from labkit.study.geo_design import geo_design_study
+from labkit.study.fingerprint import stale_modules
+from labkit.study.geo_calibration import geo_calibration_study
+from labkit.study.geo_test_loop import geo_test_loop_study
 from labkit.study.learning import learning_study
 from labkit.study.noise import noise_study
 from labkit.study.runner import (
@@ -35,6 +36,7 @@ from labkit.study.runner import (
     assert_general,
     claim_summary,
     run_study,
+    stamp_study,
 )
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "claim_summary",
     "load_study",
     "run_study",
+    "stale_studies",
+    "stamp_study",
 ]
 
 STUDY_DIR = DATA_DIR / "studies"
@@ -72,9 +76,9 @@ STUDIES: dict[str, Study] = {
         description="chapter 4: MMM with priors elicited from one experiment vs generic priors",
         sampling="fast",
     ),
-    "geo": Study(
-        "geo",
-        geo_study,
+    "geo_calibration": Study(
+        "geo_calibration",
+        geo_calibration_study,
         fidelity=(
             "fast mode (LABKIT_FAST=1): MMMs 2 chains x 150 draws, nutpie; "
             "CausalPy 2 x 150, PyMC NUTS"
@@ -84,9 +88,9 @@ STUDIES: dict[str, Study] = {
         ),
         sampling="fast",
     ),
-    "geo_design": Study(
-        "geo_design",
-        geo_design_study,
+    "geo_test_loop": Study(
+        "geo_test_loop",
+        geo_test_loop_study,
         fidelity=(
             "fast mode (LABKIT_FAST=1): MMMs 2 chains x 150 draws, nutpie; "
             "CausalPy 2 x 150, PyMC NUTS"
@@ -117,8 +121,8 @@ STUDIES: dict[str, Study] = {
 DEFAULT_SEEDS = {
     "designer": range(200),
     "noise": range(500),
-    "geo": range(20),
-    "geo_design": range(20),
+    "geo_calibration": range(20),
+    "geo_test_loop": range(40),
     "confounders": range(40),
     "elicitation": range(20),
     "learning": range(8),
@@ -147,3 +151,33 @@ def load_study(
     folder = STUDY_DIR if directory is None else Path(directory)
     rows = pd.read_csv(folder / f"{name}.csv")
     return rows, json.loads((folder / f"{name}.json").read_text())
+
+
+def stale_studies(directory: str | Path | None = None) -> dict[str, list[str]]:
+    """Return the committed studies whose code, settings or seeds changed since they ran.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Default :data:`STUDY_DIR`.
+
+    Returns
+    -------
+    dict
+        ``{name: [what changed]}`` for each stale study: module names, ``"parameters"``,
+        ``"seeds"`` (not :data:`DEFAULT_SEEDS`) or ``"no fingerprint"``. Refresh one with
+        ``python -m labkit.study NAME`` (or ``--stamp`` when only the form of the code changed).
+    """
+    out = {}
+    for name, study in STUDIES.items():
+        _, meta = load_study(name, directory)
+        changed = []
+        if "fingerprint" not in meta:
+            changed.append("no fingerprint")
+        else:
+            changed += stale_modules(meta["fingerprint"], study.fingerprint())
+        if [int(s) for s in meta["seeds"]] != list(DEFAULT_SEEDS[name]):
+            changed.append("seeds")
+        if changed:
+            out[name] = changed
+    return out

@@ -1,4 +1,8 @@
-"""``python -m labkit.study NAME --seeds 0:40 --n-jobs 2 [--scheduler ADDRESS] [--output DIR]``."""
+"""``python -m labkit.study NAME --seeds 0:40 --n-jobs 2 [--scheduler ADDRESS] [--output DIR]``.
+
+``python -m labkit.study NAME --stamp [--canary SEED]`` re-runs one committed seed and,
+if it reproduces, records the current code's fingerprint in the study's JSON.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from labkit.study import DEFAULT_SEEDS, STUDIES, STUDY_DIR, run_study
+from labkit.study import DEFAULT_SEEDS, STUDIES, STUDY_DIR, run_study, stamp_study
 
 
 def _seeds(text: str) -> range:
@@ -27,8 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2, help="local worker processes")
     parser.add_argument("--scheduler", help="a Dask scheduler address: run there instead")
     parser.add_argument("--output", default=str(STUDY_DIR), help="directory of <name>.csv/.json")
+    parser.add_argument(
+        "--stamp",
+        action="store_true",
+        help="re-run one committed seed; if its row reproduces, record the code's fingerprint",
+    )
+    parser.add_argument("--canary", type=int, help="the seed --stamp re-runs (default: the first)")
     args = parser.parse_args(argv)
     study = STUDIES[args.name]
+    if args.stamp:
+        meta = stamp_study(study, args.output, seed=args.canary)
+        print(f"{study.name}: seed {meta['reproduced_seed']} reproduces; fingerprint recorded")
+        return 0
     seeds = args.seeds or DEFAULT_SEEDS[args.name]
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)

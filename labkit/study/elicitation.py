@@ -10,16 +10,19 @@ the notebook calls. The notebook asserts that its model is :func:`build_mmm`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pymc_extras.prior import Prior
 
 __all__ = ["CHANNELS", "build_mmm", "elicitation_study", "generic_priors"]
 
 CHANNELS = ["meta", "google"]
 
 
-def generic_priors() -> dict[str, Any]:
+def generic_priors() -> dict[str, Prior]:
     """Return the generic model's saturation priors (the article's defaults)."""
     from pymc_extras.prior import Prior
 
@@ -29,7 +32,7 @@ def generic_priors() -> dict[str, Any]:
     }
 
 
-def build_mmm(saturation_priors: Mapping[str, Any]) -> Any:
+def build_mmm(saturation_priors: Mapping[str, Prior]) -> Any:
     """Build the chapter's MMM with the given saturation priors (see the notebook)."""
     from pymc_extras.prior import Prior
     from pymc_marketing.mmm import GeometricAdstock, MichaelisMentenSaturation

@@ -2,7 +2,10 @@
 
 Each seed picks an autocorrelation in [0, 0.8] and a test length of 2 to 16 weeks,
 simulates 4000 stationary AR(1) residual series, and runs the z-test of a test
-with no effect using the exact noise sd and the large-``T`` one.
+with no effect using the exact noise sd and the large-``T`` one. The claim is
+against the simulated series: the exact sd keeps the test's level. That the
+large-``T`` sd is never smaller for ``rho >= 0`` is a property of the formula
+(:func:`labkit.stats.effective_sigma`), tested there, not measured here.
 """
 
 from __future__ import annotations
@@ -30,5 +33,4 @@ def noise_study(seed: int) -> dict[str, Any]:
         "limit_overstates": float(row["limit_overstates"]),
         # 4000 series: the binomial sd of a 5 % rate is 0.34 points; 0.012 is 3.5 sd
         "claim_exact_keeps_the_level": bool(abs(row["fpr_exact"] - 0.05) < 0.012),
-        "claim_limit_is_too_cautious": bool(row["fpr_limit"] <= row["fpr_exact"]),
     }

@@ -27,6 +27,7 @@ from scipy.stats import beta
 
 from labkit._validate import check_int
 from labkit.sampling import FAST_ENV_VAR
+from labkit.study.fingerprint import Fingerprint, study_fingerprint
 
 __all__ = [
     "GENERAL_LOWER_BOUND",
@@ -35,6 +36,7 @@ __all__ = [
     "assert_general",
     "claim_summary",
     "run_study",
+    "stamp_study",
 ]
 
 PACKAGES = ("labkit", "numpy", "pymc", "pymc-marketing", "causalpy", "preliz")
@@ -77,6 +79,14 @@ class Study:
         if self.sampling not in SAMPLING:
             raise ValueError(f"sampling must be one of {SAMPLING}, got {self.sampling!r}")
 
+    def fingerprint(self) -> Fingerprint:
+        """Hash what this study's rows depend on: its settings and the labkit code it runs.
+
+        See :mod:`labkit.study.fingerprint`.
+        """
+        settings = {"name": self.name, "sampling": self.sampling, "fidelity": self.fidelity}
+        return study_fingerprint(self.func.__module__, settings)
+
 
 @dataclass
 class StudyResult:
@@ -108,6 +118,7 @@ class StudyResult:
                 if "peak_rss_mb" in self.rows
                 else None
             ),
+            "fingerprint": self.study.fingerprint(),
             "claims": {
                 str(name): {
                     "k": int(r["k"]),
@@ -121,6 +132,76 @@ class StudyResult:
     def write_json(self, path: str | Path) -> None:
         """Write :meth:`metadata` as indented JSON."""
         Path(path).write_text(json.dumps(self.metadata(), indent=2) + "\n")
+
+
+_NOT_COMPARED = ("seed", "status", "error", "fidelity", "wall_seconds", "peak_rss_mb", "versions")
+
+
+def stamp_study(
+    study: Study, directory: str | Path, *, seed: int | None = None, rtol: float = 1e-6
+) -> dict[str, Any]:
+    """Re-run one committed seed; if it reproduces, record the code's fingerprint in the JSON.
+
+    A study whose code changed only in form (a rename, a moved helper) need not be
+    re-run in full: re-running one seed and finding the committed row shows that
+    the rows still follow from the code, and the JSON then records the current
+    fingerprint (and which seed vouched for it).
+
+    Parameters
+    ----------
+    study : Study
+    directory : path
+        Holding ``<name>.csv`` and ``<name>.json``.
+    seed : int, optional
+        The seed to re-run (default: the first committed seed that ran).
+    rtol : float
+        Relative tolerance for the numeric columns; claims must match exactly.
+
+    Returns
+    -------
+    dict
+        The updated JSON sidecar.
+
+    Raises
+    ------
+    AssertionError
+        Naming the columns that differ (then re-run the study).
+    """
+    folder = Path(directory)
+    rows = pd.read_csv(folder / f"{study.name}.csv")
+    meta = json.loads((folder / f"{study.name}.json").read_text())
+    ok = rows[rows["status"] == "ok"]
+    if ok.empty:
+        raise ValueError(f"study {study.name!r} has no committed seed that ran")
+    seed = int(ok["seed"].iloc[0]) if seed is None else check_int("seed", seed, minimum=0)
+    if seed not in set(ok["seed"]):
+        raise ValueError(f"seed must be a committed seed of {study.name!r} that ran, got {seed}")
+    committed = ok[ok["seed"] == seed].iloc[0]
+    fresh = run_seed(study, seed)
+    if fresh["status"] != "ok":
+        raise AssertionError(f"seed {seed} of {study.name!r} now fails: {fresh['error']}")
+    differ = []
+    for column in [c for c in rows.columns if c not in _NOT_COMPARED]:
+        old, new = committed[column], fresh.get(column)
+        if column.startswith("claim_"):
+            same = bool(old) == bool(new)
+        elif isinstance(old, int | float | np.number) and isinstance(new, int | float | np.number):
+            same = bool(np.isclose(float(old), float(new), rtol=rtol, atol=1e-12, equal_nan=True))
+        else:
+            same = (pd.isna(old) and new is None) or str(old) == str(new)
+        if not same:
+            differ.append(f"{column}: committed {_plain(old)!r}, now {_plain(new)!r}")
+    missing = sorted(set(fresh) - set(rows.columns) - set(_NOT_COMPARED))
+    if differ or missing:
+        raise AssertionError(
+            f"seed {seed} of {study.name!r} does not reproduce its committed row; re-run "
+            f"the study (python -m labkit.study {study.name}). "
+            + "; ".join(differ + [f"new column {m}" for m in missing])
+        )
+    meta["fingerprint"] = study.fingerprint()
+    meta["reproduced_seed"] = seed
+    (folder / f"{study.name}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
 
 
 def claim_summary(rows: pd.DataFrame, confidence: float = 0.9) -> pd.DataFrame:
@@ -369,5 +450,6 @@ def run_study(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(path, index=False)
+        assert journal is not None  # set with path
         journal.unlink(missing_ok=True)
     return StudyResult(study, table, time.perf_counter() - start)

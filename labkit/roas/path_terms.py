@@ -210,7 +210,7 @@ class PathLiftMMM(MMM):
     method) gets the same term.
     """
 
-    def add_lift_test_measurements(  # type: ignore[override]
+    def add_lift_test_measurements(
         self, df_lift_test: pd.DataFrame, dist: Any = None, name: str = "lift_measurements"
     ) -> None:
         """Add lift tests as Normal terms along their spend paths.

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FIT_OPTIONS", "geo_study"]
+__all__ = ["FIT_OPTIONS", "geo_calibration_study"]
 
-FIT_OPTIONS = {"hierarchical": True, "target_accept": 0.99}
+FIT_OPTIONS: dict[str, Any] = {"hierarchical": True, "target_accept": 0.99}
 """The chapter's sampler options (with :func:`labkit.sampling.mmm_fit_kwargs`)."""
 
 
-def geo_study(seed: int) -> dict[str, Any]:
+def geo_calibration_study(seed: int) -> dict[str, Any]:
     """Uncalibrated, oracle-calibrated and estimate-calibrated fits of the geo panel ``seed``."""
     from labkit.data import loaded, simulate_geo_panel
     from labkit.geo import (

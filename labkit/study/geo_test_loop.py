@@ -25,15 +25,18 @@ data a team has when it designs one. On them it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scipy.special import ndtri
 
 from labkit.stats import HDI_PROB
 
-__all__ = ["CLAIMS", "DESIGN_GRID", "N_DETECTION_TESTS", "geo_design_study"]
+if TYPE_CHECKING:
+    import arviz as az
 
-DESIGN_GRID = {"spend_changes": (0.5, 1.0), "durations": (4, 6, 8)}
+__all__ = ["CLAIMS", "DESIGN_GRID", "N_DETECTION_TESTS", "geo_test_loop_study"]
+
+DESIGN_GRID: dict[str, Any] = {"spend_changes": (0.5, 1.0), "durations": (4, 6, 8)}
 """Spend changes and durations the designer ranks (with every single geo and both channels)."""
 
 N_DETECTION_TESTS = 12
@@ -53,7 +56,54 @@ CLAIMS = [
 """The claims that need the calibrated fit (all False when no estimate is kept)."""
 
 
-def geo_design_study(seed: int) -> dict[str, Any]:
+def _learning_diagnostics(
+    designer: Any, best: Any, model: Any, table: Any, seed: int
+) -> dict[str, float]:
+    """Why the realised ROAS-sd reduction differs from the predicted one: the read, reweighted.
+
+    ``predicted_read_sigma``: the learning value with the read's own sd instead of the
+    design's; ``reweighted_realised``: the reduction the designer's draws give after
+    the one read this panel produced (reweighting, no refit); ``reweighted_term``: the
+    same with the lift-test term the refit uses (the steady-state rise of the curve at
+    the table's ``x``) instead of the designer's ramp-aware lift at current spend;
+    ``term_over_designer``: the two lifts' posterior means, on the read's scale.
+    """
+    import numpy as np
+
+    from labkit.design.learning import expected_sd_reduction, reweighted_sd
+    from labkit.geo import lift_test_draws
+
+    d = designer.designer
+    read = table.iloc[0]
+    geo, channel = str(read["geo"]), str(best["channel"])
+    # the read's weekly steady-state lift -> the total the designer predicts, model scale
+    span = float(read["n_weeks"] * read["ramp_fraction"]) / float(
+        d.target_scale[d.units.index(geo)]
+    )
+    outcome, sd = float(read["delta_y"]) * span, float(read["sigma"]) * span
+    lifts = d.lift_draws(channel, float(best["spend_change"]), int(best["duration"]), geo)
+    roas = d.steady_state_roas(channel, geo)
+    before = float(roas.std())
+    rng = np.random.default_rng(seed)
+    predicted = expected_sd_reduction(lifts[None], np.array([sd]), roas[None], rng=rng)
+    after, ess = reweighted_sd(lifts, sd, roas, outcome)
+    term: Any = lift_test_draws(model.idata, table.iloc[:1]).isel(test=0)
+    term = term.stack(sample=("chain", "draw")).to_numpy() * span
+    out = {
+        "predicted_read_sigma": float(predicted.reduction[0]),
+        "reweighted_realised": 1.0 - after / before,
+        "reweighted_ess": ess,
+        "reweighted_term": float("nan"),
+        "term_over_designer": float("nan"),
+    }
+    if term.shape == lifts.shape:  # the designer keeps every draw in the fit's order
+        after_term, _ = reweighted_sd(term, sd, roas, outcome)
+        out["reweighted_term"] = 1.0 - after_term / before
+        out["term_over_designer"] = float(term.mean() / lifts.mean())
+    return out
+
+
+def geo_test_loop_study(seed: int) -> dict[str, Any]:
     """Design, run, read and calibrate a geo test in the panel ``seed``."""
     import numpy as np
 
@@ -78,7 +128,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     )
     from labkit.sampling import mmm_fit_kwargs
     from labkit.stats import hdi
-    from labkit.study.geo import FIT_OPTIONS
+    from labkit.study.geo_calibration import FIT_OPTIONS
 
     panel = loaded(simulate_geo_panel(seed=seed))
     before = before_test(panel)
@@ -136,6 +186,17 @@ def geo_design_study(seed: int) -> dict[str, Any]:
         ),
         "dropped": len(dropped),
     }
+    # the simulated reads (new noise, a posterior draw of the lift): does their interval cover?
+    # the design's sd, and the placebo sd widened for its few independent windows
+    error = detection["estimate"] - detection["true_lift"]
+    row["placebo_windows"] = int(best["placebo_windows"])
+    row["sigma_read_design"] = float(best["sigma_read"])
+    row["sim_reads_covered"] = int((error.abs() < Z_HDI * float(best["sigma"])).sum())
+    row["sim_reads_covered_read_sigma"] = int(
+        (error.abs() < Z_HDI * float(best["sigma_read"])).sum()
+    )
+    row["sim_reads_error_z_rms"] = float(np.sqrt(np.mean((error / float(best["sigma"])) ** 2)))
+    row |= _learning_diagnostics(designer, best, model, table, seed)
     row["claim_read_covers_truth"] = bool(comparison["covers_oracle"].all())
     row["claim_causalpy_sd_covers_truth"] = bool(abs(row["read_error_z_causalpy"]) < Z_HDI)
     if kept.empty:  # every estimate contradicts the change: nothing to calibrate with
@@ -155,7 +216,7 @@ def geo_design_study(seed: int) -> dict[str, Any]:
     tested = beta[beta["geo"].isin(geos)]
     curves = report.curve_summary()["rmse"].unstack("model").loc[best["channel"]]
     lift = {
-        name: lift_test_draws(fit.idata, oracle).sum("test")
+        name: lift_test_draws(cast(az.InferenceData, fit.idata), oracle).sum("test")
         for name, fit in (("before", model), ("after", calibrated))
     }
     error = {k: abs(float(v.mean()) - float(oracle["delta_y"].sum())) for k, v in lift.items()}

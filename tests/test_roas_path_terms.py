@@ -12,7 +12,7 @@ from pytensor.xtensor import as_xtensor
 
 import labkit
 from labkit.data.experiments import changed_spend, simulate_lift_tests
-from labkit.roas.path_lift import PATH_COLUMNS, PathLiftMMM, add_lift_test_paths, lift_test_paths
+from labkit.roas.path_terms import PATH_COLUMNS, PathLiftMMM, add_lift_test_paths, lift_test_paths
 from labkit.study.confounders import LIFT_TESTS, build_mmm, lift_test_specs
 
 

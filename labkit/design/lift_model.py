@@ -81,9 +81,9 @@ class LiftModel:
     def __init__(
         self,
         *,
-        current_spend: Mapping[str, np.ndarray],
-        residual_std: np.ndarray,
-        residual_autocorr: np.ndarray,
+        current_spend: Mapping[str, np.ndarray | float],
+        residual_std: np.ndarray | float,
+        residual_autocorr: np.ndarray | float,
         params: Mapping[str, Mapping[str, np.ndarray]] | None = None,
         adstock_alpha: Mapping[str, np.ndarray] | None = None,
         l_max: int | None = None,

@@ -15,7 +15,6 @@ use only the tests dated on or before it; pymc-marketing's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,7 +82,7 @@ def dated_lift_tests(
 
 
 def check_lift_test_dates(
-    lift_tests: pd.DataFrame, train_ends: Sequence[Any], date_column: str = "date"
+    lift_tests: pd.DataFrame, train_ends: Sequence[str | pd.Timestamp], date_column: str = "date"
 ) -> pd.DataFrame:
     """Check dated lift tests against the training ends of cross-validation folds.
 
