@@ -14,6 +14,8 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 - :mod:`~labkit.design.grid`: filtering, scoring and ranking a grid of candidates;
 - :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
 - :mod:`~labkit.design.checks`: argument checks and the default grid;
+- :mod:`~labkit.design.decision`: what a test is worth in money for the budget split
+  (:func:`decision_value`, the expected value of sample information);
 - :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
 - :mod:`~labkit.design.geo_designer`: :class:`GeoDesigner`, which geos to treat in a geo test;
 - :mod:`~labkit.design.detection`: simulated geo tests read with CausalPy;
@@ -23,6 +25,7 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 """
 
 from labkit.design.checks import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, MAX_SPEND_CHANGE
+from labkit.design.decision import BudgetDecision, DecisionValue, decision_value
 from labkit.design.designer import ExperimentDesigner
 from labkit.design.detection import simulate_placebo_detection
 from labkit.design.facts import MMMFacts, PosteriorDraws, mmm_facts, posterior_draws
@@ -50,7 +53,9 @@ __all__ = [
     "DESIGNER_EDGE_TRUTH",
     "DESIGNER_TRUTH",
     "MAX_SPEND_CHANGE",
+    "BudgetDecision",
     "CandidateSummary",
+    "DecisionValue",
     "DesignerFixture",
     "ExperimentDesigner",
     "GeoDesigner",
@@ -63,6 +68,7 @@ __all__ = [
     "Recommendation",
     "Recommendations",
     "choose_design",
+    "decision_value",
     "geo_panel_designer",
     "mmm_facts",
     "placebo_noise",

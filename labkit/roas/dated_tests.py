@@ -113,7 +113,7 @@ def check_lift_test_dates(
     if date_column not in lift_tests.columns:
         raise ValueError(f"lift_tests has no {date_column!r} column")
     try:
-        dates = pd.to_datetime(lift_tests[date_column], errors="raise")
+        dates = pd.to_datetime(lift_tests[date_column], errors="raise", format="mixed")
     except (ValueError, TypeError) as err:
         raise ValueError(f"lift_tests[{date_column!r}] cannot be parsed as dates: {err}") from err
     if isinstance(train_ends, str | pd.Timestamp | np.datetime64) or not hasattr(
