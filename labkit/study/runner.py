@@ -95,10 +95,14 @@ class StudyResult:
     study: Study
     rows: pd.DataFrame
     wall_seconds: float
+    fingerprint: Fingerprint | None = None
+    """Of the code when the run started (default: now)."""
     claims: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
         self.claims = claim_summary(self.rows)
+        if self.fingerprint is None:
+            self.fingerprint = self.study.fingerprint()
 
     def metadata(self) -> dict[str, Any]:
         """Return what the JSON sidecar records: fidelity, seeds, versions, wall time, k/N."""
@@ -118,7 +122,7 @@ class StudyResult:
                 if "peak_rss_mb" in self.rows
                 else None
             ),
-            "fingerprint": self.study.fingerprint(),
+            "fingerprint": self.fingerprint,
             "claims": {
                 str(name): {
                     "k": int(r["k"]),
@@ -427,6 +431,9 @@ def run_study(
     journal = None if path is None else path.with_suffix(".partial.jsonl")
     rows = {int(r["seed"]): r for r in _finished(path, journal) if int(r["seed"]) in seeds}
     todo = [s for s in seeds if s not in rows]
+    # the code the seeds run, hashed before they run (rows resumed from a journal are
+    # taken to come from the same code)
+    fingerprint = study.fingerprint()
     start = time.perf_counter()
     source = _dask(study, todo, client) if client is not None else _local(study, todo, n_jobs)
     bar = None
@@ -452,4 +459,4 @@ def run_study(
         table.to_csv(path, index=False)
         assert journal is not None  # set with path
         journal.unlink(missing_ok=True)
-    return StudyResult(study, table, time.perf_counter() - start)
+    return StudyResult(study, table, time.perf_counter() - start, fingerprint)
