@@ -294,3 +294,24 @@ def test_placebo_windows_count_the_independent_ones(geo_designer):
         read_sigma(1.0, 0)
     with pytest.raises(ValueError, match=r"^prob must be"):
         read_sigma(1.0, 3, prob=1.5)
+
+
+def test_the_geo_learning_check_is_the_committed_studys():
+    from labkit.design.learning import geo_learning_check
+    from labkit.study import load_study
+
+    check = geo_learning_check()
+    rows, _ = load_study("geo_test_loop")
+    ratio = rows.loc[rows["status"] == "ok", "learning_ratio"].dropna()
+    assert check.n_panels == len(ratio) >= 20
+    assert check.median_ratio == pytest.approx(ratio.median())
+    assert check.within_25 == int(((ratio - 1).abs() <= 0.25).sum())
+    assert f"{check.median_ratio:.2f}" in str(check) and "geo_test_loop" in str(check)
+
+
+def test_a_geo_ranking_with_learning_value_says_how_far_to_trust_it(geo_designer):
+    with_value = geo_designer.rank([("geo_01",)], placebo=False, durations=(4,), n_outcomes=16)
+    assert with_value.learning_check is not None
+    assert str(with_value.learning_check) in with_value._repr_html_()
+    without = geo_designer.rank([("geo_01",)], placebo=False, durations=(4,), learning_value=False)
+    assert without.learning_check is None and "refits" not in without._repr_html_()

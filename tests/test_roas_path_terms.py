@@ -13,7 +13,7 @@ from pytensor.xtensor import as_xtensor
 import labkit
 from labkit.data.experiments import changed_spend, simulate_lift_tests
 from labkit.roas.path_terms import PATH_COLUMNS, PathLiftMMM, add_lift_test_paths, lift_test_paths
-from labkit.study.confounders import LIFT_TESTS, build_mmm, lift_test_specs
+from labkit.study.confounders import LIFT_TESTS, build_confounder_mmm, lift_test_specs
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def world():
 
 def _built(ds):
     df = ds.data
-    mmm = build_mmm(df)
+    mmm = build_confounder_mmm(df)
     mmm.build_model(df[["date", "x1", "x2"]], df["y"])
     return mmm
 
@@ -146,7 +146,7 @@ def test_bad_tables_and_models_are_refused(world):
     with pytest.raises(TypeError, match="mmm must be"):
         add_lift_test_paths(object(), tests)
     with pytest.raises(ValueError, match="build_model"):
-        add_lift_test_paths(build_mmm(ds.data), tests)
+        add_lift_test_paths(build_confounder_mmm(ds.data), tests)
     assert set(PATH_COLUMNS) <= set(tests.columns)
 
 

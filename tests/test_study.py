@@ -190,12 +190,16 @@ def test_plot_predicted_vs_realised():
 def test_model_spec_tells_models_apart():
     from pymc_extras.prior import Prior
 
-    from labkit.study.elicitation import build_mmm, generic_priors
+    from labkit.study.elicitation import build_elicitation_mmm, generic_priors
     from labkit.study.spec import model_spec
 
-    same = model_spec(build_mmm(generic_priors())) == model_spec(build_mmm(generic_priors()))
+    same = model_spec(build_elicitation_mmm(generic_priors())) == model_spec(
+        build_elicitation_mmm(generic_priors())
+    )
     wider = generic_priors() | {"alpha": Prior("HalfNormal", sigma=2, dims="channel")}
-    assert same and model_spec(build_mmm(generic_priors())) != model_spec(build_mmm(wider))
+    assert same and model_spec(build_elicitation_mmm(generic_priors())) != model_spec(
+        build_elicitation_mmm(wider)
+    )
 
 
 def test_a_fast_study_runs_in_fast_mode_and_restores_the_environment(monkeypatch):

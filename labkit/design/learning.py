@@ -33,7 +33,14 @@ import numpy as np
 
 from labkit import _kernels, _reweighting
 
-__all__ = ["LearningValue", "expected_sd_reduction", "reweighted_sd"]
+__all__ = [
+    "GEO_LEARNING_STUDY",
+    "LearningCheck",
+    "LearningValue",
+    "expected_sd_reduction",
+    "geo_learning_check",
+    "reweighted_sd",
+]
 
 DEFAULT_OUTCOMES = 64
 """Simulated outcomes per candidate."""
@@ -137,3 +144,60 @@ def reweighted_sd(
         np.array([[float(outcome)]]),
     )
     return float(sd[0, 0]), float(ess[0, 0])
+
+
+GEO_LEARNING_STUDY = "geo_test_loop"
+"""The committed study whose refits measure the learning value on a hierarchical geo MMM."""
+
+
+@dataclass(frozen=True)
+class LearningCheck:
+    """How refits of a hierarchical geo MMM met the learning value, over simulated panels.
+
+    Attributes
+    ----------
+    median_ratio : float
+        Median over the panels of the realised ROAS-sd reduction of a refit with
+        the test's read over the predicted one: the factor to put on the level.
+    within_25 : int
+        Panels whose refit realised the prediction within 25 %.
+    n_panels : int
+        Panels of the study that ran the refit.
+    study : str
+        The committed study it comes from (``python -m labkit.study <study>``).
+    """
+
+    median_ratio: float
+    within_25: int
+    n_panels: int
+    study: str = GEO_LEARNING_STUDY
+
+    def __str__(self) -> str:
+        return (
+            f"On a hierarchical geo MMM, refits with the test realised a median "
+            f"{self.median_ratio:.2f} of the predicted ROAS-sd reduction (within 25 % in "
+            f"{self.within_25} of {self.n_panels} simulated panels, study {self.study!r}): "
+            "use the learning value to rank tests, and scale its level by that factor."
+        )
+
+
+def geo_learning_check() -> LearningCheck:
+    """Return what the committed geo study measured of the learning value against refits.
+
+    Returns
+    -------
+    LearningCheck
+        From ``data/studies/geo_test_loop.csv``.
+    """
+    import pandas as pd
+
+    from labkit.data import DATA_DIR
+
+    rows = pd.read_csv(DATA_DIR / "studies" / f"{GEO_LEARNING_STUDY}.csv")
+    ok = rows[(rows["status"] == "ok") & rows["learning_ratio"].notna()]
+    ratio = ok["learning_ratio"].to_numpy(dtype=float)
+    return LearningCheck(
+        median_ratio=float(np.median(ratio)),
+        within_25=int((np.abs(ratio - 1) <= 0.25).sum()),
+        n_panels=len(ratio),
+    )

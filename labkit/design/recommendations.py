@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from labkit.design.checks import NATIONAL
+from labkit.design.learning import LearningCheck
 from labkit.stats import HDI_PROB
 
 
@@ -364,10 +365,16 @@ class GeoRanking:
         ``dominated``.
     settings : dict
         The arguments of the ranking.
+    learning_check : LearningCheck, optional
+        With the learning value: how refits of a hierarchical geo MMM met it over
+        simulated panels (:func:`labkit.design.learning.geo_learning_check`), the
+        factor to put on its level.
     """
 
     table: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+    learning_check: LearningCheck | None = None
+    """How far to trust the learning value's level on this kind of model (when measured)."""
 
     def __len__(self) -> int:
         return len(self.table)
@@ -387,8 +394,11 @@ class GeoRanking:
 
     def _repr_html_(self) -> str:
         shown = self.to_dataframe().head(10)
-        return f"<p>{len(self)} geo tests, best first (top 10)</p>" + shown.to_html(
-            index=False, float_format=lambda v: f"{v:.3g}"
+        note = "" if self.learning_check is None else f"<p>{self.learning_check}</p>"
+        return (
+            f"<p>{len(self)} geo tests, best first (top 10)</p>"
+            + shown.to_html(index=False, float_format=lambda v: f"{v:.3g}")
+            + note
         )
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ simulated as experiments in that world (:func:`labkit.data.experiments.simulate_
 and measures the ROAS errors against the truth. The tests enter the model along
 their spend paths (:class:`labkit.roas.PathLiftMMM`). The time-slice cross-validation
 is skipped. The model and the tests are the chapter's: the notebook asserts that
-its specification equals :func:`build_mmm`'s and its tests :data:`LIFT_TESTS`.
+its specification equals :func:`build_confounder_mmm`'s and its tests :data:`LIFT_TESTS`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LIFT_TESTS", "build_mmm", "confounder_study", "lift_test_specs"]
+__all__ = ["LIFT_TESTS", "build_confounder_mmm", "confounder_study", "lift_test_specs"]
 
 LIFT_TESTS = (
     {"channel": "x1", "weeks_before_end": 60, "weeks": 8, "spend_change": -1.0},
@@ -41,7 +41,7 @@ def lift_test_specs(end: pd.Timestamp, tests: tuple = LIFT_TESTS) -> list[dict[s
     return specs
 
 
-def build_mmm(data: pd.DataFrame) -> Any:
+def build_confounder_mmm(data: pd.DataFrame) -> Any:
     """Build the chapter's MMM (the notebook explains the specification)."""
     import xarray as xr
     from pymc_extras.prior import Prior
@@ -96,14 +96,14 @@ def confounder_study(seed: int) -> dict[str, Any]:
     X, y = df[["date", "x1", "x2"]], df["y"]
     fit_kwargs = mmm_fit_kwargs(random_seed=seed, gaussian_process=True) | {"progressbar": False}
 
-    baseline = build_mmm(df)
+    baseline = build_confounder_mmm(df)
     baseline.fit(X, y, **fit_kwargs)
     base = roas_summary(roas_draws(baseline), truth)
 
     tests = simulate_lift_tests(
         ds, lift_test_specs(df["date"].max(), LIFT_TESTS), sigma=LIFT_SIGMA, random_seed=seed
     )
-    calibrated = build_mmm(df)
+    calibrated = build_confounder_mmm(df)
     calibrated.build_model(X, y)
     calibrated.add_lift_test_measurements(tests)
     calibrated.fit(X, y, **fit_kwargs)

@@ -4,7 +4,7 @@ Each seed simulates a new ``two_countries`` world (new spend, noise and so a new
 experiment read-out; the same true curves), reads the Meta cut with a CausalPy
 synthetic control, elicits the saturation posterior on the grid, turns it into
 MMM priors and fits the chapter's generic and informed MMMs, with the functions
-the notebook calls. The notebook asserts that its model is :func:`build_mmm`'s.
+the notebook calls. The notebook asserts that its model is :func:`build_elicitation_mmm`'s.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     from pymc_extras.prior import Prior
 
-__all__ = ["CHANNELS", "build_mmm", "elicitation_study", "generic_priors"]
+__all__ = ["CHANNELS", "build_elicitation_mmm", "elicitation_study", "generic_priors"]
 
 CHANNELS = ["meta", "google"]
 
@@ -32,7 +32,7 @@ def generic_priors() -> dict[str, Prior]:
     }
 
 
-def build_mmm(saturation_priors: Mapping[str, Prior]) -> Any:
+def build_elicitation_mmm(saturation_priors: Mapping[str, Prior]) -> Any:
     """Build the chapter's MMM with the given saturation priors (see the notebook)."""
     from pymc_extras.prior import Prior
     from pymc_marketing.mmm import GeometricAdstock, MichaelisMentenSaturation
@@ -101,7 +101,7 @@ def elicitation_study(seed: int) -> dict[str, Any]:
     fit_kwargs = mmm_fit_kwargs(random_seed=seed, target_accept=0.95) | {"progressbar": False}
     draws = {}
     for name, priors in (("generic", generic_priors()), ("informed", informed_priors)):
-        model = build_mmm(priors)
+        model = build_elicitation_mmm(priors)
         model.fit(X, y, **fit_kwargs)
         draws[name] = posterior_saturation_draws(model, "meta")
     table = recovery_table(draws, true).set_index(["model", "parameter"])

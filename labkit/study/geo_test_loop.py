@@ -216,7 +216,7 @@ def geo_test_loop_study(seed: int) -> dict[str, Any]:
     tested = beta[beta["geo"].isin(geos)]
     curves = report.curve_summary()["rmse"].unstack("model").loc[best["channel"]]
     lift = {
-        name: lift_test_draws(cast(az.InferenceData, fit.idata), oracle).sum("test")
+        name: lift_test_draws(cast("az.InferenceData", fit.idata), oracle).sum("test")
         for name, fit in (("before", model), ("after", calibrated))
     }
     error = {k: abs(float(v.mean()) - float(oracle["delta_y"].sum())) for k, v in lift.items()}

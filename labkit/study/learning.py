@@ -7,7 +7,7 @@ The designer predicts how much a test would narrow the posterior sd of a
 channel's ROAS by reweighting the draws it already has
 (:mod:`labkit.design.learning`). This study checks the prediction against what a
 refit does. Each seed simulates a new designer fixture, fits chapter 1's MMM
-(pymc-marketing's defaults, :func:`build_mmm`) and, for each candidate of
+(pymc-marketing's defaults, :func:`build_designer_mmm`) and, for each candidate of
 :data:`CANDIDATES`:
 
 1. predicts the expected sd reduction of the channel's ROAS (preposterior, 64
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CANDIDATES", "build_mmm", "learning_study"]
+__all__ = ["CANDIDATES", "build_designer_mmm", "learning_study"]
 
 CANDIDATES = (("tv", -0.5, 12), ("social", -1.0, 12))
 """Channel, relative spend change and weeks of the refitted tests."""
@@ -38,7 +38,7 @@ CANDIDATES = (("tv", -0.5, 12), ("social", -1.0, 12))
 _OUTCOME_STREAM = 0x1EA2
 
 
-def build_mmm() -> Any:
+def build_designer_mmm() -> Any:
     """Chapter 1's MMM: pymc-marketing's defaults, geometric adstock (8) and logistic curve."""
     from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
     from pymc_marketing.mmm.multidimensional import MMM
@@ -62,14 +62,14 @@ def learning_study(seed: int) -> dict[str, Any]:
     data = fixture.data
     X, y = data[["date", "tv", "search", "social"]], data["y"]
     fit_kwargs = mmm_fit_kwargs(random_seed=seed, target_accept=0.95) | {"progressbar": False}
-    mmm = build_mmm()
+    mmm = build_designer_mmm()
     mmm.fit(X, y, **fit_kwargs)
     before = ExperimentDesigner.from_mmm(mmm, random_seed=seed)
     row: dict[str, Any] = {}
     ratios = []
     for i, (channel, change, weeks) in enumerate(CANDIDATES):
         check = refit_check(
-            build_mmm, X, y, before, channel, change, weeks, fit_kwargs=fit_kwargs,
+            build_designer_mmm, X, y, before, channel, change, weeks, fit_kwargs=fit_kwargs,
             outcome_rng=np.random.default_rng([_OUTCOME_STREAM, seed, i]), random_seed=seed,
         )  # fmt: skip
         key = f"{channel}_{'up' if change > 0 else 'down'}_{weeks}w"
