@@ -38,7 +38,7 @@ from labkit._validate import (
 from labkit.design.checks import check_durations, check_spend_changes, check_weights
 from labkit.design.designer import ExperimentDesigner
 from labkit.design.grid import score_candidates
-from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction, geo_learning_check
+from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.placebo import (
     MIN_TRAIN_WEEKS,
     PlaceboNoise,
@@ -354,8 +354,7 @@ class GeoDesigner:
             "learning_value": learning_value, "score_weights": weights, "n_outcomes": n_outcomes,
             "random_seed": random_seed, "min_r2": min_r2,
         }  # fmt: skip
-        check = geo_learning_check() if learning_value else None
-        return GeoRanking(table, settings, check)
+        return GeoRanking(table, settings)
 
     def candidates(
         self,

@@ -181,19 +181,23 @@ class LearningCheck:
         )
 
 
-def geo_learning_check() -> LearningCheck:
+def geo_learning_check() -> LearningCheck | None:
     """Return what the committed geo study measured of the learning value against refits.
 
     Returns
     -------
-    LearningCheck
-        From ``data/studies/geo_test_loop.csv``.
+    LearningCheck or None
+        From ``data/studies/geo_test_loop.csv``; None while that study is being
+        (re)generated.
     """
     import pandas as pd
 
     from labkit.data import DATA_DIR
 
-    rows = pd.read_csv(DATA_DIR / "studies" / f"{GEO_LEARNING_STUDY}.csv")
+    path = DATA_DIR / "studies" / f"{GEO_LEARNING_STUDY}.csv"
+    if not path.exists():
+        return None
+    rows = pd.read_csv(path)
     ok = rows[(rows["status"] == "ok") & rows["learning_ratio"].notna()]
     ratio = ok["learning_ratio"].to_numpy(dtype=float)
     return LearningCheck(

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from labkit.design.checks import NATIONAL
-from labkit.design.learning import LearningCheck
+from labkit.design.learning import LearningCheck, geo_learning_check
 from labkit.stats import HDI_PROB
 
 
@@ -373,8 +373,16 @@ class GeoRanking:
 
     table: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
-    learning_check: LearningCheck | None = None
-    """How far to trust the learning value's level on this kind of model (when measured)."""
+
+    @property
+    def learning_check(self) -> LearningCheck | None:
+        """How far to trust the learning value's level on a geo MMM (None without learning value).
+
+        Read from the committed study when asked for, not when ranking.
+        """
+        if not self.settings.get("learning_value"):
+            return None
+        return geo_learning_check()
 
     def __len__(self) -> int:
         return len(self.table)
