@@ -188,6 +188,7 @@ def stamp_study(
     if seed not in set(ok["seed"]):
         raise ValueError(f"seed must be a committed seed of {study.name!r} that ran, got {seed}")
     committed = ok[ok["seed"] == seed].iloc[0]
+    fingerprint = study.fingerprint()  # the code the seed runs
     fresh = run_seed(study, seed)
     if fresh["status"] != "ok":
         raise AssertionError(f"seed {seed} of {study.name!r} now fails: {fresh['error']}")
@@ -215,7 +216,7 @@ def stamp_study(
             f"the study (python -m labkit.study {study.name}). "
             + "; ".join(differ + [f"new column {m}" for m in missing])
         )
-    meta["fingerprint"] = study.fingerprint()
+    meta["fingerprint"] = fingerprint
     meta["reproduced_seed"] = seed
     meta["reproduced_rtol"] = rtol
     meta["reproduced_worst_relative_gap"] = round(worst, 6)
