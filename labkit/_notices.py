@@ -4,7 +4,8 @@ Each notice is silenced only while the code that raises it runs, by its exact
 text, so the process's warning filters stay the user's:
 
 - PyTensor installed from PyPI finds no BLAS to link its C code against and says
-  so when it is imported. labkit's models are small; its samplers (nutpie, numba)
+  so the first time its BLAS flags are read (the hook reads them while PyTensor is
+  imported). labkit's models are small; its samplers (nutpie, numba)
   and CI's fast-mode runs work without it, only some C ops are slower.
 - pymc-marketing imports PyTensor's experimental xtensor module, which announces
   itself when imported.
@@ -64,6 +65,10 @@ def _quiet(exec_module: Callable[[ModuleType], None]) -> Callable[[ModuleType], 
     def exec_quietly(module: ModuleType) -> None:
         with third_party_notices():
             exec_module(module)
+            if module.__name__ == "pytensor":
+                # PyTensor looks for BLAS the first time its flags are read (at the first C
+                # compile), not on import: read them here, inside the scope
+                _ = module.config.blas__ldflags
 
     return exec_quietly
 

@@ -28,6 +28,9 @@ __all__ = ["Fingerprint", "labkit_imports", "module_hash", "stale_modules", "stu
 
 _ROOT = "labkit"
 
+_NOT_RESULTS = frozenset({"labkit._notices"})
+"""Modules that cannot change a study's rows (they only silence third-party notices)."""
+
 
 class Fingerprint(TypedDict):
     """A study's fingerprint: a hash of its parameters and one per labkit module."""
@@ -194,7 +197,8 @@ def labkit_imports(module: str) -> list[str]:
     Returns
     -------
     list of str
-        ``module`` and everything it (transitively) imports from labkit.
+        ``module`` and everything it (transitively) imports from labkit, but the
+        modules that cannot change its rows (``labkit._notices``).
     """
     seen: set[str] = set()
     todo = [module]
@@ -204,7 +208,7 @@ def labkit_imports(module: str) -> list[str]:
             continue
         seen.add(name)
         todo.extend(_imports(name) - seen)
-    return sorted(seen)
+    return sorted(seen - _NOT_RESULTS)
 
 
 def study_fingerprint(module: str, parameters: Mapping[str, object]) -> Fingerprint:
@@ -246,7 +250,7 @@ def stale_modules(recorded: Mapping[str, Any], current: Fingerprint) -> list[str
     out = []
     if recorded.get("parameters") != current.get("parameters"):
         out.append("parameters")
-    old: dict[str, str] = dict(recorded.get("modules") or {})
-    new = current["modules"]
+    old = {m: h for m, h in dict(recorded.get("modules") or {}).items() if m not in _NOT_RESULTS}
+    new = {m: h for m, h in current["modules"].items() if m not in _NOT_RESULTS}
     out += sorted(m for m in old.keys() | new.keys() if old.get(m) != new.get(m))
     return out

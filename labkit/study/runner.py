@@ -208,7 +208,7 @@ def stamp_study(
         else:
             same = (pd.isna(old) and new is None) or str(old) == str(new)
         if not same:
-            differ.append(f"{column}: committed {_plain(old)!r}, now {_plain(new)!r}")
+            differ.append(f"{column}: committed {_shown(old)}, now {_shown(new)}")
     missing = sorted(set(fresh) - set(rows.columns) - set(_NOT_COMPARED))
     if differ or missing:
         raise AssertionError(
@@ -384,6 +384,11 @@ def _dask(study: Study, seeds: list[int], client: Any) -> Iterator[dict[str, Any
     finally:
         if own:
             client.close()
+
+
+def _shown(value: Any) -> str:
+    """A committed or fresh cell as the stamp's message shows it."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _plain(value: Any) -> Any:
