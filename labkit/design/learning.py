@@ -177,7 +177,7 @@ class LearningCheck:
             f"On a hierarchical geo MMM, refits with the test realised a median "
             f"{self.median_ratio:.2f} of the predicted ROAS-sd reduction (within 25 % in "
             f"{self.within_25} of {self.n_panels} simulated panels, study {self.study!r}): "
-            "use the learning value to rank tests, and scale its level by that factor."
+            "scale the predicted level by that factor."
         )
 
 
