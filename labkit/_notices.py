@@ -110,6 +110,10 @@ class _QuietImports(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Add the import hook (once)."""
+    """Add the import hook (once); if PyTensor came first, read its BLAS flags quietly now."""
     if not any(isinstance(f, _QuietImports) for f in sys.meta_path):
         sys.meta_path.insert(0, _QuietImports())
+    pytensor = sys.modules.get("pytensor")
+    if pytensor is not None:  # imported before labkit (e.g. through pymc-marketing)
+        with third_party_notices():
+            _ = pytensor.config.blas__ldflags
