@@ -128,3 +128,17 @@ def test_stamp_refuses_a_row_the_code_does_not_reproduce(noise_copy):
     assert "fingerprint" not in json.loads((noise_copy / "noise.json").read_text())
     with pytest.raises(ValueError, match=r"^seed must be a committed seed"):
         stamp_study(STUDIES["noise"], noise_copy, seed=10_000)
+
+
+def test_stamp_records_the_columns_it_was_told_to_ignore(noise_copy):
+    csv = noise_copy / "noise.csv"
+    lines = csv.read_text().splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("fpr_limit")] = "0.5"
+    csv.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+    meta = stamp_study(STUDIES["noise"], noise_copy, seed=0, ignore=["fpr_limit"])
+    committed, fresh = meta["reproduced_ignoring"]["fpr_limit"]
+    assert committed == 0.5 and fresh != 0.5 and meta["fingerprint"]
+    with pytest.raises(ValueError, match="ignore names columns"):
+        stamp_study(STUDIES["noise"], noise_copy, seed=0, ignore=["nope"])

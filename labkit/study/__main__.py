@@ -37,10 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         help="re-run one committed seed; if its row reproduces, record the code's fingerprint",
     )
     parser.add_argument("--canary", type=int, help="the seed --stamp re-runs (default: the first)")
+    parser.add_argument(
+        "--ignore", nargs="*", default=(), help="columns --stamp records but does not compare"
+    )
     args = parser.parse_args(argv)
     study = STUDIES[args.name]
     if args.stamp:
-        meta = stamp_study(study, args.output, seed=args.canary)
+        meta = stamp_study(study, args.output, seed=args.canary, ignore=args.ignore)
         print(f"{study.name}: seed {meta['reproduced_seed']} reproduces; fingerprint recorded")
         return 0
     seeds = args.seeds or DEFAULT_SEEDS[args.name]

@@ -145,7 +145,12 @@ _NOT_COMPARED = ("seed", "status", "error", "fidelity", "wall_seconds", "peak_rs
 
 
 def stamp_study(
-    study: Study, directory: str | Path, *, seed: int | None = None, rtol: float | None = None
+    study: Study,
+    directory: str | Path,
+    *,
+    seed: int | None = None,
+    rtol: float | None = None,
+    ignore: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Re-run one committed seed; if it reproduces, record the code's fingerprint in the JSON.
 
@@ -167,6 +172,10 @@ def stamp_study(
         must reproduce to 1e-6; a fitted one to within the Monte Carlo error of its
         fits (MCMC draws are not bit-reproducible across processes and thread
         settings, and a tail quantile of 300 draws moves by several percent).
+    ignore : sequence of str
+        Columns not held to the tolerance; the JSON records their committed and
+        fresh values under ``reproduced_ignoring`` (a diagnostic that is known not to
+        reproduce, e.g. an effective sample size; say why where the study is used).
 
     Returns
     -------
@@ -197,7 +206,12 @@ def stamp_study(
     rtol = check_number("rtol", rtol, low=0.0)
     differ = []
     worst = 0.0
-    for column in [c for c in rows.columns if c not in _NOT_COMPARED]:
+    ignore = list(ignore)
+    unknown = sorted(set(ignore) - set(rows.columns))
+    if unknown:
+        raise ValueError(f"ignore names columns the study does not have: {unknown}")
+    ignored = {c: [_plain(committed[c]), _plain(fresh.get(c))] for c in ignore}
+    for column in [c for c in rows.columns if c not in _NOT_COMPARED and c not in ignore]:
         old, new = committed[column], fresh.get(column)
         if column.startswith("claim_"):
             same = bool(old) == bool(new)
@@ -220,6 +234,10 @@ def stamp_study(
     meta["reproduced_seed"] = seed
     meta["reproduced_rtol"] = rtol
     meta["reproduced_worst_relative_gap"] = round(worst, 6)
+    if ignored:
+        meta["reproduced_ignoring"] = ignored
+    else:
+        meta.pop("reproduced_ignoring", None)
     (folder / f"{study.name}.json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta
 
@@ -387,7 +405,7 @@ def _dask(study: Study, seeds: list[int], client: Any) -> Iterator[dict[str, Any
 
 
 def _shown(value: Any) -> str:
-    """A committed or fresh cell as the stamp's message shows it."""
+    """Return a committed or fresh cell as the stamp's message shows it."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
