@@ -410,8 +410,10 @@ def _shown(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """Numpy scalars as Python scalars, for JSON."""
-    return value.item() if isinstance(value, np.generic) else str(value)
+    """Numpy scalars as Python scalars, for JSON (other objects as their text)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if isinstance(value, int | float | str | bool) or value is None else str(value)
 
 
 def _finished(path: Path | None, journal: Path | None) -> list[dict[str, Any]]:
