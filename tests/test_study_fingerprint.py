@@ -116,13 +116,17 @@ def test_stamp_records_the_fingerprint_when_a_seed_reproduces(noise_copy, capsys
     assert meta["fingerprint"] == STUDIES["noise"].fingerprint()
 
 
-def test_stamp_refuses_a_row_the_code_does_not_reproduce(noise_copy):
-    csv = noise_copy / "noise.csv"
+def _set_first_row(folder, column, value):
+    """Overwrite one cell of the copied study's first row (a row the code no longer gives)."""
+    csv = folder / "noise.csv"
     lines = csv.read_text().splitlines()
-    header = lines[0].split(",")
-    first = lines[1].split(",")
-    first[header.index("fpr_exact")] = "0.5"
+    header, first = lines[0].split(","), lines[1].split(",")
+    first[header.index(column)] = value
     csv.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+
+
+def test_stamp_refuses_a_row_the_code_does_not_reproduce(noise_copy):
+    _set_first_row(noise_copy, "fpr_exact", "0.5")
     with pytest.raises(AssertionError, match=r"does not reproduce.*fpr_exact: committed 0\.5"):
         stamp_study(STUDIES["noise"], noise_copy, seed=0)
     assert "fingerprint" not in json.loads((noise_copy / "noise.json").read_text())
@@ -131,12 +135,7 @@ def test_stamp_refuses_a_row_the_code_does_not_reproduce(noise_copy):
 
 
 def test_stamp_records_the_columns_it_was_told_to_ignore(noise_copy):
-    csv = noise_copy / "noise.csv"
-    lines = csv.read_text().splitlines()
-    header = lines[0].split(",")
-    first = lines[1].split(",")
-    first[header.index("fpr_limit")] = "0.5"
-    csv.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+    _set_first_row(noise_copy, "fpr_limit", "0.5")
     meta = stamp_study(STUDIES["noise"], noise_copy, seed=0, ignore=["fpr_limit"])
     committed, fresh = meta["reproduced_ignoring"]["fpr_limit"]
     assert committed == 0.5 and fresh != 0.5 and meta["fingerprint"]
