@@ -365,10 +365,6 @@ class GeoRanking:
         ``dominated``.
     settings : dict
         The arguments of the ranking.
-    learning_check : LearningCheck, optional
-        With the learning value: how refits of a hierarchical geo MMM met it over
-        simulated panels (:func:`labkit.design.learning.geo_learning_check`), the
-        factor to put on its level.
     """
 
     table: pd.DataFrame
@@ -378,7 +374,9 @@ class GeoRanking:
     def learning_check(self) -> LearningCheck | None:
         """How far to trust the learning value's level on a geo MMM (None without learning value).
 
-        Read from the committed study when asked for, not when ranking.
+        How refits of a hierarchical geo MMM met the learning value over simulated
+        panels (:func:`labkit.design.learning.geo_learning_check`), the factor to put
+        on its level. Read from the committed study when asked for, not when ranking.
         """
         if not self.settings.get("learning_value"):
             return None
