@@ -6,11 +6,16 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from labkit.design.allocation import (
+    best_allocation,
+    best_allocation_rows,
+    preposterior_decision_value,
+)
 from labkit.design.decision import (
     BudgetDecision,
-    best_allocation,
+    decision_curves,
     decision_value,
-    preposterior_decision_value,
+    decision_values,
     response_curves,
 )
 from labkit.design.fixture import simulate_designer_fixture
@@ -162,7 +167,95 @@ def test_bounds_must_name_the_designers_channels(designer):
     short = BudgetDecision(total, {"tv": (0, 3), "search": (0, 3)})
     with pytest.raises(ValueError, match=r"missing \['social'\]"):
         response_curves(designer, short)
-    with pytest.raises(TypeError, match=r"^decision must be a BudgetDecision"):
+    with pytest.raises(TypeError, match=r"^decision must be a BudgetDecision or DecisionCurves"):
         decision_value(designer, {"budget": 1}, "tv", 0.5, 8)
     with pytest.raises(ValueError, match=r"^n_outcomes must"):
         decision_value(designer, _decision(designer), "tv", 0.5, 8, n_outcomes=2)
+
+
+def test_compiled_allocation_equals_the_numpy_programme():
+    rng = np.random.default_rng(3)
+    widths = np.array([7, 12, 5, 9])
+    # S-shaped and concave columns, with ties (rounded values)
+    values = np.round(rng.normal(size=(200, widths.sum())).cumsum(axis=1), 1)
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    for steps in (4, 11, 20):
+        total, counts = best_allocation_rows(values, starts, widths, steps)
+        ref_total, ref_counts = best_allocation(
+            [values[:, a : a + w] for a, w in zip(starts, widths, strict=True)], steps
+        )
+        np.testing.assert_array_equal(counts, ref_counts)
+        np.testing.assert_allclose(total, ref_total, rtol=0, atol=1e-12)
+        assert (counts.sum(axis=1) == steps).all()
+
+
+def test_fast_decision_values_equal_the_plain_reweighting(designer):
+    decision = _decision(designer, steps=30)
+    curves = decision_curves(designer, decision)
+    assert curves.basis.shape[1] < sum(curves.widths)  # the compression does compress
+    candidates = [("tv", 0.5, 8), ("search", -1.0, 4), ("social", 0.2, 12)]
+    lifts = np.array([designer.lift_draws(*c) for c in candidates])
+    sigma = np.array([float(designer.sigma_d(c[2])) for c in candidates])
+    rng = np.random.default_rng(11)
+    outcomes = lifts[:, :16] + sigma[:, None] * rng.standard_normal((3, 16))
+    fast = decision_values(curves, lifts, sigma, n_outcomes=16, rng=rng, outcomes=outcomes)
+    for i in range(3):
+        plain = preposterior_decision_value(
+            list(curves.values), lifts[i], sigma[i], decision.steps, n_outcomes=16, rng=rng,
+            outcomes=outcomes[i],
+        )  # fmt: skip
+        assert fast.per_week[i] == pytest.approx(plain.per_week, rel=1e-8, abs=1e-10)
+        assert fast.ess[i] == pytest.approx(plain.ess, rel=1e-10)
+        assert fast.switch_share[i] == plain.switch_share
+    assert curves.counts_now.tolist() == plain.counts_now.tolist()
+    assert curves.value_now == pytest.approx(plain.value_now, rel=1e-12)
+    assert (fast.per_week > 0).any()
+
+
+def test_decision_value_takes_prebuilt_curves(designer):
+    decision = _decision(designer)
+    curves = decision_curves(designer, decision)
+    a = decision_value(designer, decision, "tv", 0.5, 8, random_seed=2)
+    b = decision_value(designer, curves, "tv", 0.5, 8, random_seed=2)
+    assert a.per_week == b.per_week and a.allocation_now.equals(b.allocation_now)
+    other = simulate_designer_fixture(seed=0).designer()
+    with pytest.raises(TypeError, match=r"^decision must be a BudgetDecision or DecisionCurves"):
+        decision_value(other, {"budget": 1.0}, "tv", 0.5, 8)
+
+
+def test_the_designer_ranks_by_decision_value(designer):
+    decision = _decision(designer, horizon=26)
+    recs = designer.recommend(
+        spend_changes=(0.5, -1.0), durations=(4, 12), decision=decision,
+        score_weights={"decision_value": 1.0}, random_seed=3,
+    )  # fmt: skip
+    table = recs.to_dataframe()
+    assert table["decision_value"].notna().all() and (table["decision_value"] >= 0).all()
+    # ranked by decision value alone: the score is its min-max rescaling
+    assert table["decision_value"].is_monotonic_decreasing
+    # each row is the same value decision_values gives for that candidate and outcome stream
+    curves = decision_curves(designer, decision)
+    top = recs[0]
+    assert f"{top.decision_value:.3g} per week" in top.rationale
+    assert f"{top.decision_value * 26:.3g} over 26 weeks" in top.rationale
+    assert "value/wk" in recs.to_display_frame().columns
+    again = designer.recommend(
+        spend_changes=(0.5, -1.0), durations=(4, 12), decision=curves,
+        score_weights={"decision_value": 1.0}, random_seed=3,
+    )  # fmt: skip
+    assert again.to_dataframe()["decision_value"].tolist() == table["decision_value"].tolist()
+    # the frontier now weighs the value too: a candidate dominated on cost and assurance
+    # alone can stand on the frontier by its value
+    plain = designer.recommend(spend_changes=(0.5, -1.0), durations=(4, 12)).to_dataframe()
+    assert plain["decision_value"].isna().all()
+    assert table["dominated"].sum() <= plain["dominated"].sum()
+
+
+def test_decision_value_weight_needs_a_decision(designer):
+    with pytest.raises(ValueError, match="pass decision=BudgetDecision"):
+        designer.recommend(score_weights={"decision_value": 1.0})
+    other = _decision(designer)
+    curves = decision_curves(designer, other)
+    two = simulate_designer_fixture(seed=0, channels=("tv", "search")).designer()
+    with pytest.raises(ValueError, match=r"^decision's curves are for channels"):
+        two.recommend(decision=curves)

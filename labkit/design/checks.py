@@ -28,7 +28,7 @@ DEFAULT_DURATIONS: tuple[int, ...] = (4, 6, 8, 12)
 MAX_SPEND_CHANGE = 5.0
 """Largest relative spend change accepted (+500 %): changes are fractions, so 20 is +2000 %."""
 
-SCORE_KEYS = ("assurance", "cost_efficiency", "learning_value")
+SCORE_KEYS = ("assurance", "cost_efficiency", "learning_value", "decision_value")
 """The criteria a ranking weighs (see :meth:`ExperimentDesigner.recommend`)."""
 
 _CHANGE_HINT = (
@@ -97,7 +97,12 @@ def check_autocorr(values: Any, n_units: int = 1) -> np.ndarray:
 def check_weights(score_weights: Mapping[str, float] | None) -> dict[str, float]:
     """Weights of the :data:`SCORE_KEYS` (default 0.5 each; a missing key weighs 0)."""
     if score_weights is None:
-        return {"assurance": 0.5, "cost_efficiency": 0.5, "learning_value": 0.0}
+        return {
+            "assurance": 0.5,
+            "cost_efficiency": 0.5,
+            "learning_value": 0.0,
+            "decision_value": 0.0,
+        }
     if not isinstance(score_weights, Mapping):
         raise TypeError(f"score_weights must be a mapping, got {type(score_weights).__name__}")
     unknown = sorted(set(score_weights) - set(SCORE_KEYS))

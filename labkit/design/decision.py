@@ -25,6 +25,15 @@ The allocation is exact on a grid: the budget above the lower bounds is cut into
 best split for every weight set at once (vectorised over the draws' weights, no
 concavity assumed, so S-shaped curves are handled too).
 
+Ranking a grid of candidates needs the value for each of them, each from many
+simulated outcomes, each outcome reweighting every draw's curves:
+:func:`decision_curves` builds the curves once per decision and compresses them
+(their draws' deviations from the mean, by a truncated SVD that keeps them to
+1e-12 of their norm), so the reweighting is one matrix product per batch of
+outcomes against a handful of columns; the dynamic programme over the channels is
+compiled (:func:`labkit.design.allocation.best_allocation_rows`). ``tests/test_design_decision.py``
+pins the fast path to the plain one (:func:`preposterior_decision_value`).
+
 Each channel's response curve comes from the designer's engine: the steady-state
 weekly contribution at a spend ``x`` is the contribution at current spend plus the
 steady-state weekly lift of the change ``x / current - 1`` (the model's own
@@ -36,23 +45,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from labkit._validate import check_int, check_number
+from labkit.design.allocation import (
+    best_allocation,
+    best_rows,
+    outcome_weights_rows,
+)
 
 if TYPE_CHECKING:
     from labkit.design.designer import ExperimentDesigner
 
 __all__ = [
     "BudgetDecision",
+    "DecisionCurves",
     "DecisionValue",
-    "Preposterior",
-    "best_allocation",
+    "DecisionValues",
+    "decision_curves",
     "decision_value",
-    "preposterior_decision_value",
+    "decision_values",
     "response_curves",
 ]
 
@@ -171,124 +186,6 @@ class DecisionValue:
     expected_now: float
 
 
-def best_allocation(values: list[np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the best split of ``steps`` increments over the channels, for each weight set.
-
-    Parameters
-    ----------
-    values : list of numpy.ndarray
-        Per channel, ``(n_sets, J_c + 1)``: the expected value of giving the channel
-        ``j`` increments above its low, ``j = 0 .. J_c``.
-    steps : int
-        Increments to place in total (``sum J_c >= steps``).
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        The best total value ``(n_sets,)`` and the increments per channel
-        ``(n_sets, n_channels)``.
-    """
-    n_sets = values[0].shape[0]
-    neg = -np.inf
-    # best[k]: the best value of the channels so far with k increments placed
-    best = np.full((n_sets, steps + 1), neg)
-    first = values[0]
-    width = min(first.shape[1], steps + 1)
-    best[:, :width] = first[:, :width]
-    choices = []
-    for value in values[1:]:
-        j_max = value.shape[1] - 1
-        # total[s, k, j] = value[s, j] + best[s, k - j]
-        k = np.arange(steps + 1)[:, None]
-        j = np.arange(j_max + 1)[None, :]
-        prev = k - j
-        ok = prev >= 0
-        total = np.where(ok[None], value[:, None, :] + best[:, np.clip(prev, 0, steps)], neg)
-        pick = total.argmax(axis=2)
-        best = np.take_along_axis(total, pick[..., None], axis=2)[..., 0]
-        choices.append(pick)
-    total_value = best[:, steps]
-    counts = np.empty((n_sets, len(values)), dtype=np.int64)
-    remaining = np.full(n_sets, steps)
-    for c in range(len(values) - 1, 0, -1):
-        j = choices[c - 1][np.arange(n_sets), remaining]
-        counts[:, c] = j
-        remaining = remaining - j
-    counts[:, 0] = remaining
-    return total_value, counts
-
-
-class Preposterior(NamedTuple):
-    """What :func:`preposterior_decision_value` returns (money per week)."""
-
-    per_week: float
-    ess: float
-    ess_min: float
-    switch_share: float
-    counts_now: np.ndarray
-    value_now: float
-
-
-def preposterior_decision_value(
-    curves: list[np.ndarray],
-    lifts: np.ndarray,
-    sigma: float,
-    steps: int,
-    *,
-    n_outcomes: int,
-    rng: np.random.Generator,
-    outcomes: np.ndarray | None = None,
-) -> Preposterior:
-    """Decision value of one test from arrays (the designer-free core of :func:`decision_value`).
-
-    Parameters
-    ----------
-    curves : list of numpy.ndarray
-        Per channel, ``(n_draws, J_c + 1)``: the value (money per week) of each
-        grid spend, per posterior draw.
-    lifts : numpy.ndarray
-        ``(n_draws,)`` the test's lift per draw, aligned with the curves' draws.
-    sigma : float
-        Noise sd of the measured lift (> 0).
-    steps : int
-        Increments to place (:meth:`BudgetDecision.steps`).
-    n_outcomes : int
-        Simulated outcomes.
-    rng : numpy.random.Generator
-    outcomes : numpy.ndarray, optional
-        Measured lifts to use instead of ``n_outcomes`` simulated ones (a draw's
-        lift plus noise of sd ``sigma``).
-
-    Returns
-    -------
-    Preposterior
-        ``per_week``, ``ess``, ``ess_min``, ``switch_share``, ``counts_now``
-        (increments per channel today), ``value_now`` (today's expected value).
-    """
-    n_draws = lifts.shape[0]
-    now_values = [c.mean(axis=0)[None, :] for c in curves]
-    value_now, counts_now = best_allocation(now_values, steps)
-    if outcomes is None:
-        source = rng.integers(0, n_draws, size=n_outcomes)
-        outcomes = lifts[source] + rng.standard_normal(n_outcomes) * sigma
-    log_w = -0.5 * ((outcomes[:, None] - lifts[None, :]) / sigma) ** 2
-    weights = np.exp(log_w - log_w.max(axis=1, keepdims=True))
-    weights /= weights.sum(axis=1, keepdims=True)
-    ess = 1.0 / (weights**2).sum(axis=1)
-    after = [weights @ c for c in curves]
-    best, counts = best_allocation(after, steps)
-    stay = sum(after[i][:, counts_now[0, i]] for i in range(len(curves)))
-    gain = np.maximum(best - stay, 0.0)  # >= 0 up to rounding: the grid optimum
-    return Preposterior(
-        per_week=float(gain.mean()),
-        ess=float(ess.mean()),
-        ess_min=float(ess.min()),
-        switch_share=float((counts != counts_now).any(axis=1).mean()),
-        counts_now=counts_now[0],
-        value_now=float(value_now[0]),
-    )
-
-
 def response_curves(
     designer: ExperimentDesigner, decision: BudgetDecision
 ) -> dict[str, np.ndarray]:
@@ -329,9 +226,189 @@ def _spend_units(designer: ExperimentDesigner, channel: str) -> float:
     return spend * float(scale) if scale is not None else spend
 
 
+@dataclass(frozen=True)
+class DecisionCurves:
+    """Every channel's value curve per draw, built once per decision, and their compressed form.
+
+    Attributes
+    ----------
+    channels : tuple of str
+    spends : tuple of numpy.ndarray
+        Per channel, the grid of weekly spends (:meth:`BudgetDecision.grid`).
+    values : tuple of numpy.ndarray
+        Per channel, ``(n_draws, J_c + 1)`` money per week at each grid spend.
+    steps, horizon : int
+        Of the decision.
+    centre : numpy.ndarray
+        ``(G,)`` the draws' mean of the side-by-side value columns.
+    basis, loadings : numpy.ndarray
+        ``(n_draws, r)`` and ``(r, G)``: the deviations from ``centre`` are
+        ``basis @ loadings`` to 1e-12 of their norm.
+    counts_now : numpy.ndarray
+        Today's best increments per channel.
+    value_now : float
+        Today's expected weekly value of that allocation.
+    """
+
+    channels: tuple[str, ...]
+    spends: tuple[np.ndarray, ...]
+    values: tuple[np.ndarray, ...]
+    steps: int
+    horizon: int
+    centre: np.ndarray
+    basis: np.ndarray
+    loadings: np.ndarray
+    counts_now: np.ndarray
+    value_now: float
+
+    @property
+    def widths(self) -> np.ndarray:
+        """Grid points per channel."""
+        return np.array([v.shape[1] for v in self.values], dtype=np.int64)
+
+    @property
+    def allocation_now(self) -> pd.Series:
+        """Today's best weekly spend per channel."""
+        return pd.Series(
+            {
+                c: float(g[int(k)])
+                for c, g, k in zip(self.channels, self.spends, self.counts_now, strict=True)
+            },
+            name="spend",
+        )
+
+
+SVD_RTOL = 1e-12
+"""What the compressed curves may leave out, relative to the deviations' norm."""
+
+
+def decision_curves(designer: ExperimentDesigner, decision: BudgetDecision) -> DecisionCurves:
+    """Build the curves of a decision once, for :func:`decision_values` to reuse.
+
+    Parameters
+    ----------
+    designer : ExperimentDesigner
+    decision : BudgetDecision
+
+    Returns
+    -------
+    DecisionCurves
+    """
+    if not isinstance(decision, BudgetDecision):
+        raise TypeError(f"decision must be a BudgetDecision, got {type(decision).__name__}")
+    curves = response_curves(designer, decision)
+    values = tuple(curves[c] for c in designer.channels)
+    stacked = np.concatenate(values, axis=1)
+    centre = stacked.mean(axis=0)
+    u, sv, vt = np.linalg.svd(stacked - centre, full_matrices=False)
+    # keep the leading components until what is left is below SVD_RTOL of the whole
+    left = np.sqrt(np.cumsum((sv**2)[::-1])[::-1])  # left[r]: norm of components r, r+1, ...
+    rank = int(np.searchsorted(-left, -SVD_RTOL * max(left[0], 1e-300), side="right"))
+    rank = max(rank, 1)
+    value_now, counts_now = best_allocation(
+        [v.mean(axis=0)[None, :] for v in values], decision.steps
+    )
+    return DecisionCurves(
+        channels=tuple(designer.channels),
+        spends=tuple(decision.grid(c) for c in designer.channels),
+        values=values,
+        steps=decision.steps,
+        horizon=decision.horizon,
+        centre=centre,
+        basis=u[:, :rank] * sv[:rank],
+        loadings=vt[:rank],
+        counts_now=counts_now[0],
+        value_now=float(value_now[0]),
+    )
+
+
+@dataclass(frozen=True)
+class DecisionValues:
+    """Decision value of several candidates (money per week), from :func:`decision_values`.
+
+    Attributes
+    ----------
+    per_week : numpy.ndarray
+        Expected gain per week of re-deciding after each candidate's result.
+    ess, ess_min : numpy.ndarray
+        Mean and smallest effective sample size of each candidate's weights.
+    switch_share : numpy.ndarray
+        Share of each candidate's outcomes after which the best allocation changes.
+    """
+
+    per_week: np.ndarray
+    ess: np.ndarray
+    ess_min: np.ndarray
+    switch_share: np.ndarray
+
+
+def decision_values(
+    curves: DecisionCurves,
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    *,
+    n_outcomes: int,
+    rng: np.random.Generator,
+    outcomes: np.ndarray | None = None,
+    batch: int = 8,
+) -> DecisionValues:
+    """Decision value of each candidate, the fast path of :func:`preposterior_decision_value`.
+
+    Parameters
+    ----------
+    curves : DecisionCurves
+    lifts : numpy.ndarray
+        ``(n, n_draws)`` each candidate's lift per draw (aligned with the curves' draws).
+    sigma : numpy.ndarray
+        ``(n,)`` noise sd of each measured lift (> 0).
+    n_outcomes : int
+        Simulated outcomes per candidate.
+    rng : numpy.random.Generator
+        Draws the outcomes as :func:`labkit.design.learning.expected_sd_reduction`
+        does (a draw's lift plus noise).
+    outcomes : numpy.ndarray, optional
+        ``(n, n_outcomes)`` measured lifts to use instead.
+    batch : int
+        Candidates reweighted at once (memory: ``batch * n_outcomes * n_draws`` floats).
+
+    Returns
+    -------
+    DecisionValues
+    """
+    lifts = np.atleast_2d(np.asarray(lifts, dtype=float))
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), lifts.shape[:1])
+    n, n_draws = lifts.shape
+    if outcomes is None:
+        source = rng.integers(0, n_draws, size=(n, n_outcomes))
+        noise = rng.standard_normal((n, n_outcomes)) * sigma[:, None]
+        outcomes = np.take_along_axis(lifts, source, axis=1) + noise
+    k = outcomes.shape[1]
+    widths = curves.widths
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    stay_cols = starts + curves.counts_now
+    gain = np.empty((n, k))
+    ess = np.empty((n, k))
+    switched = np.empty((n, k), dtype=bool)
+    for a in range(0, n, batch):
+        b = slice(a, min(a + batch, n))
+        w, ess[b] = outcome_weights_rows(lifts[b], sigma[b], outcomes[b])
+        after = curves.centre + (w @ curves.basis) @ curves.loadings
+        best, counts = best_rows(after, widths, curves.steps)
+        stay = after[:, stay_cols].sum(axis=1)
+        rows = gain[b].shape
+        gain[b] = np.maximum(best - stay, 0.0).reshape(rows)
+        switched[b] = (counts != curves.counts_now).any(axis=1).reshape(rows)
+    return DecisionValues(
+        per_week=gain.mean(axis=1),
+        ess=ess.mean(axis=1),
+        ess_min=ess.min(axis=1),
+        switch_share=switched.mean(axis=1),
+    )
+
+
 def decision_value(
     designer: ExperimentDesigner,
-    decision: BudgetDecision,
+    decision: BudgetDecision | DecisionCurves,
     channel: str,
     spend_change: float,
     duration: int,
@@ -344,7 +421,9 @@ def decision_value(
     Parameters
     ----------
     designer : ExperimentDesigner
-    decision : BudgetDecision
+    decision : BudgetDecision or DecisionCurves
+        The decision, or its curves from :func:`decision_curves` (built once for
+        many calls).
     channel : str
     spend_change : float
     duration : int
@@ -356,34 +435,36 @@ def decision_value(
     -------
     DecisionValue
     """
-    if not isinstance(decision, BudgetDecision):
-        raise TypeError(f"decision must be a BudgetDecision, got {type(decision).__name__}")
+    if not isinstance(decision, BudgetDecision | DecisionCurves):
+        raise TypeError(
+            f"decision must be a BudgetDecision or DecisionCurves, got {type(decision).__name__}"
+        )
     n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
     random_seed = check_int("random_seed", random_seed, minimum=0)
-    curves = response_curves(designer, decision)
+    curves = (
+        decision if isinstance(decision, DecisionCurves) else decision_curves(designer, decision)
+    )
+    if curves.channels != tuple(designer.channels):
+        raise ValueError(
+            f"decision's curves are for channels {list(curves.channels)}, the designer's are "
+            f"{list(designer.channels)}"
+        )
     lifts = designer.lift_draws(channel, spend_change, duration)
     sigma = float(designer.sigma_d(duration))
-    out = preposterior_decision_value(
-        list(curves.values()),
-        lifts,
-        sigma,
-        decision.steps,
+    out = decision_values(
+        curves,
+        lifts[None, :],
+        np.array([sigma]),
         n_outcomes=n_outcomes,
         rng=np.random.default_rng([0xDEC, random_seed]),
     )
-    allocation = pd.Series(
-        {
-            c: float(decision.grid(c)[int(k)])
-            for c, k in zip(designer.channels, out.counts_now, strict=True)
-        },
-        name="spend",
-    )
+    per_week = float(out.per_week[0])
     return DecisionValue(
-        per_week=out.per_week,
-        over_horizon=out.per_week * decision.horizon,
-        ess=out.ess,
-        ess_min=out.ess_min,
-        switch_share=out.switch_share,
-        allocation_now=allocation,
-        expected_now=out.value_now,
+        per_week=per_week,
+        over_horizon=per_week * curves.horizon,
+        ess=float(out.ess[0]),
+        ess_min=float(out.ess_min[0]),
+        switch_share=float(out.switch_share[0]),
+        allocation_now=curves.allocation_now,
+        expected_now=curves.value_now,
     )

@@ -33,6 +33,7 @@ from labkit.design.checks import (
     check_spend_changes,
     check_weights,
 )
+from labkit.design.decision import BudgetDecision, DecisionCurves, decision_curves
 from labkit.design.facts import mmm_facts, posterior_draws, response_engine
 from labkit.design.grid import rank_candidates
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
@@ -425,6 +426,7 @@ class ExperimentDesigner(LiftModel):
         null_probability: float = 0.3,
         one_sided: bool = False,
         learning_value: bool = False,
+        decision: BudgetDecision | DecisionCurves | None = None,
         n_outcomes: int = DEFAULT_OUTCOMES,
         random_seed: int = 0,
     ) -> Recommendations:
@@ -463,8 +465,14 @@ class ExperimentDesigner(LiftModel):
             reduction of the posterior sd of the channel's ROAS after the test
             (:mod:`labkit.design.learning`). On whenever ``score_weights`` gives
             ``"learning_value"`` a weight.
+        decision : BudgetDecision or DecisionCurves, optional
+            The budget decision the tests serve: given, every kept candidate gets its
+            decision value, what its result is expected to be worth for splitting the
+            budget (money per week, :mod:`labkit.design.decision`), and the frontier
+            and rationale include it. Required when ``score_weights`` gives
+            ``"decision_value"`` a weight.
         n_outcomes : int
-            Simulated outcomes per candidate for the learning value (>= 8).
+            Simulated outcomes per candidate for the learning and decision values (>= 8).
         random_seed : int
             Seed of those outcomes.
 
@@ -486,6 +494,22 @@ class ExperimentDesigner(LiftModel):
         min_snr = check_number("min_snr", min_snr, low=0.0)
         one_sided = check_bool("one_sided", one_sided)
         learning = check_bool("learning_value", learning_value) or weights["learning_value"] > 0
+        if decision is None and weights["decision_value"] > 0:
+            raise ValueError(
+                "score_weights gives 'decision_value' a weight: pass decision=BudgetDecision(...)"
+            )
+        curves = None
+        if decision is not None:
+            curves = (
+                decision
+                if isinstance(decision, DecisionCurves)
+                else decision_curves(self, decision)
+            )
+            if curves.channels != tuple(self.channels):
+                raise ValueError(
+                    f"decision's curves are for channels {list(curves.channels)}, the designer's "
+                    f"are {list(self.channels)}"
+                )
         n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)
         random_seed = check_int("random_seed", random_seed, minimum=0)
         chans = [
@@ -508,7 +532,7 @@ class ExperimentDesigner(LiftModel):
             chans, changes, weeks, lifts, ramp, self.sigma_d(weeks, geo), spend,
             min_snr=min_snr, significance_level=sig, weights=weights, hdi_prob=hdi_prob,
             prior_trust=k, null_probability=null_probability, one_sided=one_sided,
-            quantity=roas,
+            quantity=roas, decision=curves,
             n_outcomes=n_outcomes, rng=np.random.default_rng(random_seed),
         )  # fmt: skip
         longest = int(weeks.max())
@@ -524,6 +548,7 @@ class ExperimentDesigner(LiftModel):
                 "prior_trust": k,
                 "null_probability": float(null_probability),
                 "hdi_prob": hdi_prob,
+                "horizon": None if curves is None else curves.horizon,
             }
             for c in chans
         }
@@ -538,7 +563,8 @@ class ExperimentDesigner(LiftModel):
             "significance_level": sig, "score_weights": weights, "hdi_prob": hdi_prob,
             "geo": unit,
             "prior_trust": k, "null_probability": null_probability, "one_sided": one_sided,
-            "learning_value": learning, "n_outcomes": n_outcomes, "random_seed": random_seed,
+            "learning_value": learning, "decision_value": curves is not None,
+            "n_outcomes": n_outcomes, "random_seed": random_seed,
         }  # fmt: skip
         return Recommendations(items, nulls, grid.n_evaluated, settings, n_passed=len(items))
 

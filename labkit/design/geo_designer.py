@@ -302,6 +302,11 @@ class GeoDesigner:
         placebo = check_bool("placebo", placebo)
         learning_value = check_bool("learning_value", learning_value)
         weights = check_weights(score_weights)
+        if weights["decision_value"]:
+            raise ValueError(
+                "score_weights['decision_value'] is not available for geo designs: rank national "
+                "candidates with ExperimentDesigner.recommend(decision=...)"
+            )
         min_r2 = check_number("min_r2", min_r2, high=1.0)
         random_seed = check_int("random_seed", random_seed, minimum=0)
         n_outcomes = check_int("n_outcomes", n_outcomes, minimum=8)

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from labkit.design.decision import DecisionCurves, decision_values
 from labkit.design.learning import DEFAULT_OUTCOMES, expected_sd_reduction
 from labkit.design.recommendations import Recommendation
 from labkit.stats import assurance, hdi
@@ -69,9 +70,14 @@ class CandidateGrid:
         Of the kept candidates: expected relative reduction of the posterior sd of
         the channel's ROAS, and the mean effective sample size behind it (NaN when
         not computed).
+    decision_value, decision_ess : numpy.ndarray
+        Of the kept candidates: the expected value of the result for the budget
+        decision, money per week (:mod:`labkit.design.decision`), and the mean
+        effective sample size behind it (NaN when not computed).
     dominated : numpy.ndarray
         Of the kept candidates: another kept candidate is at least as good on
-        ``|net cost|``, assurance and (when computed) learning value, and better on one.
+        ``|net cost|``, assurance and (when computed) learning and decision value,
+        and better on one.
     """
 
     channel: np.ndarray
@@ -90,6 +96,8 @@ class CandidateGrid:
     score: np.ndarray
     learning_value: np.ndarray
     learning_ess: np.ndarray
+    decision_value: np.ndarray
+    decision_ess: np.ndarray
     dominated: np.ndarray
 
     @property
@@ -139,6 +147,8 @@ class CandidateGrid:
                     sigma_d=float(self.sigma_d[i]),
                     learning_value=float(self.learning_value[j]),
                     learning_ess=float(self.learning_ess[j]),
+                    decision_value=float(self.decision_value[j]),
+                    decision_ess=float(self.decision_ess[j]),
                     dominated=bool(self.dominated[j]),
                     context=contexts[c],
                 )
@@ -163,6 +173,7 @@ def rank_candidates(
     null_probability: float,
     one_sided: bool,
     quantity: np.ndarray | None = None,
+    decision: DecisionCurves | None = None,
     n_outcomes: int = DEFAULT_OUTCOMES,
     rng: np.random.Generator | None = None,
 ) -> CandidateGrid:
@@ -189,8 +200,12 @@ def rank_candidates(
     quantity : numpy.ndarray, optional
         ``(C, n_draws)`` draws of each channel's ROAS: given, the kept candidates
         get their learning value (:mod:`labkit.design.learning`).
+    decision : DecisionCurves, optional
+        Given, the kept candidates get their decision value
+        (:func:`labkit.design.decision.decision_values`), from the same simulated
+        outcomes' generator after the learning value's.
     n_outcomes : int
-        Simulated outcomes per candidate for the learning value.
+        Simulated outcomes per candidate for the learning and decision values.
     rng : numpy.random.Generator, optional
         For the simulated outcomes.
 
@@ -231,7 +246,14 @@ def rank_candidates(
             rng=rng if rng is not None else np.random.default_rng(0),
         )
         learning, ess = value.reduction, value.ess
-    _, score, dominated = score_candidates(plain, cost, learning, weights)
+    money = money_ess = np.full(len(keep), np.nan)
+    if decision is not None and len(keep):
+        worth = decision_values(
+            decision, kept, sd[keep], n_outcomes=n_outcomes,
+            rng=rng if rng is not None else np.random.default_rng(0),
+        )  # fmt: skip
+        money, money_ess = worth.per_week, worth.ess
+    _, score, dominated = score_candidates(plain, cost, learning, weights, money)
     rank = np.argsort(-score, kind="stable")
     return CandidateGrid(
         channel=column(np.array(channels, dtype=object)[:, None, None]),
@@ -250,12 +272,18 @@ def rank_candidates(
         score=score[rank],
         learning_value=learning[rank],
         learning_ess=ess[rank],
+        decision_value=money[rank],
+        decision_ess=money_ess[rank],
         dominated=dominated[rank],
     )
 
 
 def score_candidates(
-    assurance: np.ndarray, net_cost: np.ndarray, learning: np.ndarray, weights: Mapping[str, float]
+    assurance: np.ndarray,
+    net_cost: np.ndarray,
+    learning: np.ndarray,
+    weights: Mapping[str, float],
+    decision: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Score candidates the way both designers rank them.
 
@@ -264,8 +292,11 @@ def score_candidates(
     assurance, net_cost, learning : numpy.ndarray
         Per candidate; ``learning`` all NaN when it was not computed.
     weights : dict
-        Of ``assurance``, ``cost_efficiency`` and ``learning_value``
-        (:func:`labkit.design.checks.check_weights`).
+        Of ``assurance``, ``cost_efficiency``, ``learning_value`` and
+        ``decision_value`` (:func:`labkit.design.checks.check_weights`).
+    decision : numpy.ndarray, optional
+        Per candidate, the decision value (money per week); None or all NaN when
+        not computed.
 
     Returns
     -------
@@ -275,15 +306,19 @@ def score_candidates(
         The weighted sum of the three, each rescaled to [0, 1] over the candidates.
     dominated : numpy.ndarray
         Whether another candidate is at least as good on ``|net cost|``, assurance
-        and (when computed) learning value, and better on one.
+        and (when computed) learning and decision value, and better on one.
     """
+    if decision is None:
+        decision = np.full(len(assurance), np.nan)
     cost = np.abs(net_cost)
     efficiency = assurance / cost.clip(min=1e-12)
     score = weights["assurance"] * _minmax(assurance)
     score = score + weights["cost_efficiency"] * _minmax(efficiency)
     if weights.get("learning_value", 0.0):
         score = score + weights["learning_value"] * _minmax(learning)
-    objectives = [-cost, assurance] + ([] if np.isnan(learning).all() else [learning])
+    if weights.get("decision_value", 0.0):
+        score = score + weights["decision_value"] * _minmax(decision)
+    objectives = [-cost, assurance] + [v for v in (learning, decision) if not np.isnan(v).all()]
     return efficiency, score, pareto_dominated(np.column_stack(objectives))
 
 

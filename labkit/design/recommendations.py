@@ -63,6 +63,8 @@ class Recommendation:
     sigma_d: float = float("nan")
     learning_value: float = float("nan")
     learning_ess: float = float("nan")
+    decision_value: float = float("nan")
+    decision_ess: float = float("nan")
     dominated: bool = False
     context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -180,7 +182,7 @@ class Recommendations(Sequence[Recommendation]):
             lift_hdi_upper, snr, assurance, ramp_fraction, net_cost, score`` then
             ``geo, assurance_tempered, assurance_sceptical, sigma_d,
             expected_lift_original, net_cost_original, learning_value, learning_ess,
-            dominated``; a default integer index
+            decision_value, decision_ess, dominated``; a default integer index
             (the rank is ``index + 1`` for the full ranking, see :attr:`ranks`).
         """
         rows = []
@@ -193,7 +195,8 @@ class Recommendations(Sequence[Recommendation]):
             "channel", "spend_change", "duration", "expected_lift", "lift_hdi_lower",
             "lift_hdi_upper", "snr", "assurance", "ramp_fraction", "net_cost", "score", "geo",
             "assurance_tempered", "assurance_sceptical", "sigma_d", "expected_lift_original",
-            "net_cost_original", "learning_value", "learning_ess", "dominated",
+            "net_cost_original", "learning_value", "learning_ess", "decision_value",
+            "decision_ess", "dominated",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
@@ -204,9 +207,9 @@ class Recommendations(Sequence[Recommendation]):
         ``weeks``, ``E[lift]``, the lift HDI (headed with the probability used,
         e.g. ``lift 94% HDI``), ``SNR``, ``assurance``, ``net cost`` and ``score``,
         indexed by ``rank`` in the full ranking (plus a ``geo`` column when the
-        items come from several geos, and ``learning`` when the learning value was
-        computed). Tempered and sceptical assurance and the ramp
-        fraction are in :meth:`to_dataframe` only.
+        items come from several geos, ``learning`` when the learning value was
+        computed and ``value/wk`` when the decision value was). Tempered and
+        sceptical assurance and the ramp fraction are in :meth:`to_dataframe` only.
 
         Returns
         -------
@@ -226,19 +229,22 @@ class Recommendations(Sequence[Recommendation]):
                 "assurance": f"{r.assurance:.2f}",
                 "net cost": f"{r.net_cost:.3g}",
                 "learning": f"{r.learning_value:.0%}",
+                "value/wk": f"{r.decision_value:.3g}",
                 "score": f"{r.score:.3f}",
             }
             for r in self.items
         ]
         columns = [
             "geo", "channel", "Δ spend", "weeks", "E[lift]", hdi_col, "SNR", "assurance",
-            "net cost", "learning", "score",
+            "net cost", "learning", "value/wk", "score",
         ]  # fmt: skip
         table = pd.DataFrame(rows, columns=columns, index=pd.Index(self.ranks, name="rank"))
         if table["geo"].nunique() <= 1:
             table = table.drop(columns="geo")
         if all(np.isnan(r.learning_value) for r in self.items):
             table = table.drop(columns="learning")
+        if all(np.isnan(r.decision_value) for r in self.items):
+            table = table.drop(columns="value/wk")
         return table
 
     def caption(self) -> str:
@@ -306,6 +312,7 @@ def _rationale(
     prior_trust: float = 1.0,
     null_probability: float = 0.0,
     hdi_prob: float = HDI_PROB,
+    horizon: int | None = None,
 ) -> str:
     lo, hi = r.lift_hdi
     lines = [
@@ -338,13 +345,26 @@ def _rationale(
         lines.append(
             f"Its result would cut the posterior sd of {r.channel}'s ROAS by "
             f"{r.learning_value:.0%} on average (preposterior reweighting, "
-            f"{r.learning_ess:.0f} effective draws)"
-            + (
-                "; another candidate is at least as cheap, as likely to succeed and as "
-                "instructive, and better on one of these."
-                if r.dominated
-                else "; no other candidate beats it on cost, assurance and learning at once."
-            )
+            f"{r.learning_ess:.0f} effective draws)."
+        )
+    if not np.isnan(r.decision_value):
+        over = "" if horizon is None else f", {r.decision_value * horizon:.3g} over {horizon} weeks"
+        lines.append(
+            f"For the budget split its result is worth {r.decision_value:.3g} per week{over} "
+            "(the expected gain from re-allocating after it, in the decision's money; "
+            f"{r.decision_ess:.0f} effective draws)."
+        )
+    criteria = ["cost", "assurance"] + [
+        name
+        for name, v in (("learning", r.learning_value), ("value for the budget", r.decision_value))
+        if not np.isnan(v)
+    ]
+    if len(criteria) > 2:
+        listed = ", ".join(criteria[:-1]) + f" and {criteria[-1]}"
+        lines.append(
+            f"Another candidate is at least as good on {listed}, and better on one of these."
+            if r.dominated
+            else f"No other candidate beats it on {listed} at once."
         )
     if is_null:
         lines.append(f"{r.channel} is flagged near-null: this test would mostly confirm a null.")
