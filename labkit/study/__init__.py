@@ -29,6 +29,7 @@ from labkit.study.geo_calibration import geo_calibration_study
 from labkit.study.geo_test_loop import geo_test_loop_study
 from labkit.study.learning import learning_study
 from labkit.study.noise import noise_study
+from labkit.study.programme import programme_study
 from labkit.study.runner import (
     GENERAL_LOWER_BOUND,
     Study,
@@ -108,6 +109,16 @@ STUDIES: dict[str, Study] = {
         description="chapter 1: predicted learning value against refits with the simulated test",
         sampling="full",
     ),
+    "programme": Study(
+        "programme",
+        programme_study,
+        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit",
+        description=(
+            "chapter 7: three tests in a row chosen by five policies, regret and ROAS error "
+            "by round"
+        ),
+        sampling="fast",
+    ),
     "confounders": Study(
         "confounders",
         confounder_study,
@@ -126,6 +137,7 @@ DEFAULT_SEEDS = {
     "confounders": range(40),
     "elicitation": range(20),
     "learning": range(8),
+    "programme": range(20),
 }
 """Seeds each committed study runs."""
 
