@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,7 @@ __all__ = [
     "decision_curves",
     "decision_value",
     "decision_values",
+    "optimizer_allocation",
     "response_curves",
 ]
 
@@ -467,4 +468,59 @@ def decision_value(
         switch_share=float(out.switch_share[0]),
         allocation_now=curves.allocation_now,
         expected_now=curves.value_now,
+    )
+
+
+def optimizer_allocation(mmm: Any, decision: BudgetDecision, weeks: int = 52) -> pd.Series:
+    """Return pymc-marketing's optimal weekly split of the decision's budget, for comparison.
+
+    pymc-marketing's ``BudgetOptimizer`` (through the multidimensional MMM's
+    ``MultiDimensionalBudgetOptimizerWrapper``) holds each channel's weekly budget
+    for ``weeks`` weeks after the data, adds the carry-over, and maximises the
+    posterior mean of the total media contribution with SLSQP, within the
+    decision's bounds. Over many weeks that is the steady-state weekly
+    contribution this module maximises on its grid, so the two splits agree to
+    about the grid's step.
+
+    Parameters
+    ----------
+    mmm : pymc_marketing.mmm.multidimensional.MMM
+        The fitted model the designer was built from (``dims=()``), channels in
+        the decision's spend units (no ``cost_per_unit``).
+    decision : BudgetDecision
+    weeks : int
+        Weeks of the optimisation window (>= 8).
+
+    Returns
+    -------
+    pandas.Series
+        Weekly spend per channel.
+    """
+    import xarray as xr
+    from pymc_marketing.mmm.multidimensional import MultiDimensionalBudgetOptimizerWrapper
+
+    if not isinstance(decision, BudgetDecision):
+        raise TypeError(f"decision must be a BudgetDecision, got {type(decision).__name__}")
+    weeks = check_int("weeks", weeks, minimum=8, unit="weeks")
+    channels = list(mmm.channel_columns)
+    decision.check_channels(channels)
+    if getattr(mmm, "dims", ()):
+        raise ValueError(f"mmm must be national (dims=()), got dims={tuple(mmm.dims)}")
+    last = pd.Timestamp(mmm.model.coords["date"][-1])
+    start = last + pd.Timedelta(weeks=1)
+    # pymc-marketing declares adstock and idata abstract on the wrapper; it delegates them
+    wrapper = MultiDimensionalBudgetOptimizerWrapper(  # type: ignore[abstract]
+        model=mmm,
+        start_date=str(start.date()),
+        end_date=str((start + pd.Timedelta(weeks=weeks - 1)).date()),
+    )
+    bounds = xr.DataArray(
+        [[float(v) for v in decision.bounds[c]] for c in channels],
+        dims=("channel", "bound"),
+        coords={"channel": channels, "bound": ["lower", "upper"]},
+    )
+    result = wrapper.optimize_budget(budget=decision.budget, budget_bounds=bounds)
+    allocation = result[0]
+    return pd.Series(
+        np.asarray(allocation.sel(channel=channels), dtype=float), index=channels, name="spend"
     )

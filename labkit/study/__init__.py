@@ -112,7 +112,7 @@ STUDIES: dict[str, Study] = {
     "programme": Study(
         "programme",
         programme_study,
-        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit",
+        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit, nutpie",
         description=(
             "chapter 7: three tests in a row chosen by five policies, regret and ROAS error "
             "by round"

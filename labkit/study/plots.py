@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from labkit._figures import SMALL, TITLE
 
-__all__ = ["plot_claims", "plot_paired", "plot_predicted_vs_realised"]
+__all__ = ["plot_claims", "plot_paired", "plot_predicted_vs_realised", "plot_programme"]
 
 
 def plot_claims(summary: pd.DataFrame, threshold: float = 0.8, title: str = "") -> Figure:
@@ -144,4 +144,39 @@ def plot_predicted_vs_realised(
     ax.legend(fontsize=SMALL, loc="upper left")
     n = sum(len(p) for p, _ in pairs.values())
     ax.set_title(title or f"{n} refits in simulated worlds", fontsize=TITLE)
+    return fig
+
+
+def plot_programme(rounds: pd.DataFrame, title: str = "") -> Figure:
+    """Regret and ROAS error by round, a line per policy (medians over worlds).
+
+    Parameters
+    ----------
+    rounds : pandas.DataFrame
+        :func:`labkit.study.programme.programme_rounds`'s table (one world or many).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    missing = [c for c in ("policy", "round", "regret", "roas_error") if c not in rounds]
+    if missing:
+        raise ValueError(f"rounds is missing columns {missing}")
+    median = rounds.groupby(["policy", "round"], sort=False)[["regret", "roas_error"]].median()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    labels = {
+        "regret": "regret of the chosen split (sales / week)",
+        "roas_error": "mean |ROAS error| / ROAS",
+    }
+    for ax, metric in zip(axes, labels, strict=True):
+        for j, (policy, part) in enumerate(median[metric].groupby(level="policy", sort=False)):
+            x = part.index.get_level_values("round")
+            ax.plot(x + 0.04 * (j - 2), part.to_numpy(), marker="o", label=policy)
+        ax.set_xlabel("round (0 = before any test)")
+        ax.set_ylabel(labels[metric], fontsize=SMALL)
+        ax.set_xticks(sorted(rounds["round"].unique()))
+    axes[0].legend(fontsize=SMALL, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=TITLE)
     return fig
