@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from labkit.data import DATA_DIR
+from labkit.study.carryover import carryover_study
 from labkit.study.confounders import confounder_study
 from labkit.study.designer import designer_study
 from labkit.study.elicitation import elicitation_study
@@ -119,6 +120,16 @@ STUDIES: dict[str, Study] = {
         ),
         sampling="fast",
     ),
+    "carryover": Study(
+        "carryover",
+        carryover_study,
+        fidelity="fast mode (LABKIT_FAST=1): 2 chains x 150 draws per MMM fit, nutpie",
+        description=(
+            "carry-over: a test read as a total and week by week, the adstock decay before "
+            "and after"
+        ),
+        sampling="fast",
+    ),
     "confounders": Study(
         "confounders",
         confounder_study,
@@ -138,6 +149,7 @@ DEFAULT_SEEDS = {
     "elicitation": range(20),
     "learning": range(8),
     "programme": range(20),
+    "carryover": range(20),
 }
 """Seeds each committed study runs."""
 
