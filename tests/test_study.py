@@ -137,7 +137,18 @@ def test_every_cheap_study_reproduces_its_committed_rows(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", FITTED)
 def test_every_fitted_study_runs_end_to_end_at_smoke_fidelity(name, monkeypatch):
+    from labkit import sampling
+
     monkeypatch.setenv("LABKIT_SMOKE", "1")
+    # at smoke fidelity the sampler is PyMC's, whose compiled modules are cached on disk,
+    # even where a study asks for nutpie (a fresh numba compile per refit)
+    mmm_fit_kwargs = sampling.mmm_fit_kwargs
+
+    def pymc_at_smoke(*args, **kwargs):
+        kwargs.pop("nuts_sampler", None)
+        return mmm_fit_kwargs(*args, **kwargs)
+
+    monkeypatch.setattr(sampling, "mmm_fit_kwargs", pymc_at_smoke)
     # one world: the runner's handling of several is tested on the cheap studies
     result = run_study(STUDIES[name], [0], n_jobs=1, progress=False)
     assert (result.rows["status"] == "ok").all(), result.rows["error"].tolist()

@@ -2,9 +2,10 @@
 
 The data-generating process (:func:`plot_confounder_dag`); a fit's weekly
 contributions against the truth (:func:`plot_contributions_vs_truth`); ROAS
-posteriors against the true ROAS (:func:`plot_roas_posteriors`); and across
+posteriors against the true ROAS (:func:`plot_roas_posteriors`); across
 cross-validation folds, ROAS (:func:`plot_roas_by_fold`, one fold:
-:func:`plot_fold_roas`) and parameters (:func:`plot_parameter_stability`).
+:func:`plot_fold_roas`) and parameters (:func:`plot_parameter_stability`); and a
+test read week by week against the profiles fits predict (:func:`plot_weekly_profile`).
 Every figure draws a table or draws computed in :mod:`labkit.roas.summaries`.
 """
 
@@ -255,4 +256,53 @@ def plot_fold_roas(roas: pd.DataFrame, truth: Mapping[str, float]) -> Figure:
         ax.axhline(truth[channel], color="k", ls="--", label="truth")
         ax.set(title=f"{channel}, fold {fold}", xticks=[], ylabel="ROAS")
         ax.legend(fontsize=SMALL)
+    return fig
+
+
+def plot_weekly_profile(
+    reads: pd.DataFrame, profiles: Mapping[str, np.ndarray], hdi_prob: float = 0.94
+) -> Figure:
+    """Draw a test's weekly reads against the weekly lift profiles fits predict for it.
+
+    Parameters
+    ----------
+    reads : pandas.DataFrame
+        :func:`labkit.data.weekly_tests.simulate_weekly_lift_test`'s table: ``week_index``,
+        ``lift`` and ``sigma`` (drawn as points with one-sd bars), ``true_lift`` (a line)
+        and ``weeks`` (the change's length, shaded).
+    profiles : dict
+        ``{label: (n_draws, n_weeks)}`` weekly lifts in the reads' units, per fit
+        (e.g. :func:`labkit.design.carryover.weekly_lift_draws` times the target scale).
+    hdi_prob : float
+        Mass of the central bands drawn around each profile's mean.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    missing = [c for c in ("week_index", "lift", "sigma", "true_lift", "weeks") if c not in reads]
+    if missing:
+        raise ValueError(f"reads is missing columns {missing}")
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.6), layout="constrained")
+    week = reads["week_index"].to_numpy()
+    ax.axvspan(-0.5, float(reads["weeks"].iloc[0]) - 0.5, color="0.92", label="change held")
+    tail = (1 - hdi_prob) / 2
+    for j, (label, draws) in enumerate(profiles.items()):
+        draws = np.asarray(draws)
+        if draws.shape[1] != len(week):
+            raise ValueError(
+                f"profiles[{label!r}] has {draws.shape[1]} weeks, the reads {len(week)}"
+            )
+        lo, hi = np.quantile(draws, [tail, 1 - tail], axis=0)
+        ax.fill_between(week, lo, hi, color=f"C{j}", alpha=0.2)
+        ax.plot(week, draws.mean(axis=0), color=f"C{j}", label=label)
+    ax.plot(week, reads["true_lift"], color="black", ls="--", label="true lift")
+    ax.errorbar(
+        week, reads["lift"], yerr=reads["sigma"], fmt="o", color="black", ms=4, capsize=2,
+        label="weekly read ± sd",
+    )  # fmt: skip
+    ax.set_xlabel("week since the change started")
+    ax.set_ylabel("lift (sales / week)")
+    ax.legend(fontsize=SMALL, frameon=False, ncols=2)
+    ax.set_title("the test read week by week", fontsize=TITLE)
     return fig
