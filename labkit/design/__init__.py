@@ -15,7 +15,10 @@ Maths only; figures are in :mod:`labkit.design.plots`, the explorer widget in
 - :mod:`~labkit.design.recommendations`: the ranked candidates and their display;
 - :mod:`~labkit.design.checks`: argument checks and the default grid;
 - :mod:`~labkit.design.decision`: what a test is worth in money for the budget split
-  (:func:`decision_value`, the expected value of sample information);
+  (:func:`decision_value`, the expected value of sample information), on the
+  allocation and reweighting of :mod:`~labkit.design.allocation`;
+- :mod:`~labkit.design.carryover`: which test's weekly read teaches the adstock decay
+  (a pulse read through its decay, or a sustained change);
 - :mod:`~labkit.design.facts`: what the designer reads off a posterior and a fitted MMM;
 - :mod:`~labkit.design.geo_designer`: :class:`GeoDesigner`, which geos to treat in a geo test;
 - :mod:`~labkit.design.detection`: simulated geo tests read with CausalPy;
