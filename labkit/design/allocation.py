@@ -138,15 +138,21 @@ _LOG2E = 1.4426950408889634
 
 @numba.njit(cache=True, fastmath={"contract", "reassoc"})
 def outcome_weights(
-    lifts: np.ndarray, sigma: np.ndarray, outcomes: np.ndarray, weights: np.ndarray, ess: np.ndarray
+    lifts: np.ndarray,
+    sigma: np.ndarray,
+    outcomes: np.ndarray,
+    weights: np.ndarray,
+    totals: np.ndarray,
+    ess: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """Fill ``weights`` with each outcome's normalised draw weights and ``ess`` with their ESS.
+    """Fill ``weights`` with each outcome's draw weights, ``totals`` with their sums, ``ess``.
 
     Row ``i * K + k`` of ``weights`` (``(n * K, n_draws)``) is
-    ``N(outcomes[i, k] | lifts[i], sigma[i]^2)`` over the draws, divided by its sum;
-    the log-weights are shifted by the closest draw's, so the sum never underflows,
-    and ``exp`` is :func:`labkit._reweighting.exp2` (weights below ``2^-1000`` of the
-    closest draw's are that floor instead of 0).
+    ``N(outcomes[i, k] | lifts[i], sigma[i]^2)`` over the draws up to a factor: the
+    log-weights are shifted by the closest draw's (which weighs 1), so the sum never
+    underflows. Dividing a weighted sum by ``totals[row]`` normalises it (cheaper
+    than normalising every weight). ``exp`` is :func:`labkit._reweighting.exp2`
+    (weights below ``2^-1000`` of the closest draw's are that floor instead of 0).
     """
     n, n_draws = lifts.shape
     n_outcomes = outcomes.shape[1]
@@ -167,29 +173,33 @@ def outcome_weights(
                 weights[row, d] = w
                 total += w
                 total2 += w * w
-            inv = 1.0 / total
-            for d in range(n_draws):
-                weights[row, d] *= inv
+            totals[row] = total
             ess[i, k] = total * total / total2
 
 
 def outcome_weights_rows(
     lifts: np.ndarray, sigma: np.ndarray, outcomes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the normalised weights ``(n * K, n_draws)`` and ESS ``(n, K)`` (compiled or numpy)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the weights ``(n * K, n_draws)``, their sums ``(n * K,)`` and ESS ``(n, K)``.
+
+    The weights are unnormalised (the closest draw weighs 1); compiled, or numpy
+    under ``LABKIT_NUMBA=0``.
+    """
     n, n_draws = lifts.shape
     if _kernels.compiled():
         weights = np.empty((n * outcomes.shape[1], n_draws))
+        totals = np.empty(n * outcomes.shape[1])
         ess = np.empty(outcomes.shape)
         outcome_weights(
             np.ascontiguousarray(lifts), np.ascontiguousarray(sigma),
-            np.ascontiguousarray(outcomes), weights, ess,
+            np.ascontiguousarray(outcomes), weights, totals, ess,
         )  # fmt: skip
-        return weights, ess
+        return weights, totals, ess
     log_w = -0.5 * ((outcomes[:, :, None] - lifts[:, None, :]) / sigma[:, None, None]) ** 2
     w = np.exp(log_w - log_w.max(axis=2, keepdims=True))
-    w /= w.sum(axis=2, keepdims=True)
-    return w.reshape(-1, n_draws), 1.0 / (w * w).sum(axis=2)
+    total = w.sum(axis=2)
+    ess = total**2 / (w * w).sum(axis=2)
+    return w.reshape(-1, n_draws), total.ravel(), ess
 
 
 def best_rows(values: np.ndarray, widths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:

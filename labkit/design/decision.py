@@ -392,8 +392,8 @@ def decision_values(
     switched = np.empty((n, k), dtype=bool)
     for a in range(0, n, batch):
         b = slice(a, min(a + batch, n))
-        w, ess[b] = outcome_weights_rows(lifts[b], sigma[b], outcomes[b])
-        after = curves.centre + (w @ curves.basis) @ curves.loadings
+        w, totals, ess[b] = outcome_weights_rows(lifts[b], sigma[b], outcomes[b])
+        after = curves.centre + ((w @ curves.basis) / totals[:, None]) @ curves.loadings
         best, counts = best_rows(after, widths, curves.steps)
         stay = after[:, stay_cols].sum(axis=1)
         rows = gain[b].shape
