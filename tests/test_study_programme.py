@@ -93,3 +93,40 @@ def test_bad_programmes_name_the_argument():
         choose_test("random", _table().iloc[:0], {"x1": 1.0}, rng)
     with pytest.raises(ValueError, match=r"^n_rounds must be"):
         programme_study(0, n_rounds=0)
+
+
+def _row(seed):
+    row = {"seed": seed}
+    for j, policy in enumerate(POLICIES):
+        for r in range(4):
+            row |= {
+                f"regret_{policy}_r{r}": 10.0 - r - j,
+                f"roas_error_{policy}_r{r}": 0.5 - 0.1 * r,
+                f"covered_{policy}_r{r}": r,
+                f"test_spend_{policy}_r{r}": float(r),
+            }
+            if r:
+                row[f"test_{policy}_r{r}"] = f"x1 -1 {r}w"
+        row[f"regret_total_{policy}"] = 1.0
+    return row
+
+
+def test_programme_rounds_is_one_line_per_world_policy_and_round():
+    import matplotlib.pyplot as plt
+
+    from labkit.study.plots import plot_programme
+    from labkit.study.programme import programme_rounds
+
+    rounds = programme_rounds(pd.DataFrame([_row(0), _row(1)]))
+    assert len(rounds) == 2 * len(POLICIES) * 4
+    line = rounds[(rounds["seed"] == 1) & (rounds["policy"] == "random") & (rounds["round"] == 2)]
+    assert line[["regret", "covered", "test"]].iloc[0].tolist() == [5.0, 2, "x1 -1 2w"]
+    assert (rounds.loc[rounds["round"] == 0, "test"] == "").all()
+    assert len(programme_rounds(_row(5))) == len(POLICIES) * 4
+    with pytest.raises(ValueError, match=r"^rows hold no programme_study columns"):
+        programme_rounds(pd.DataFrame({"seed": [0], "regret_total_random": [1.0]}))
+    fig = plot_programme(rounds, title="t")
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == len(POLICIES)
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"^rounds is missing columns \['regret'\]"):
+        plot_programme(rounds.drop(columns="regret"))

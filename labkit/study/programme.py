@@ -26,6 +26,7 @@ on tests so far (``|spend change| x spend x weeks``, the data's spend units).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -307,7 +308,8 @@ def programme_rounds(rows: pd.DataFrame | dict[str, Any]) -> pd.DataFrame:
         for round 0).
     """
     frame = pd.DataFrame([rows]) if isinstance(rows, dict) else rows.reset_index(drop=True)
-    rounds = sorted({int(c.rsplit("_r", 1)[1]) for c in frame.columns if c.startswith("regret_")})
+    pattern = re.compile(rf"^regret_(?:{'|'.join(POLICIES)})_r(\d+)$")
+    rounds = sorted({int(m.group(1)) for c in frame.columns if (m := pattern.match(c))})
     if not rounds:
         raise ValueError("rows hold no programme_study columns (regret_<policy>_r<k>)")
     out = []
