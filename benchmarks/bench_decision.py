@@ -19,10 +19,8 @@ and the largest relative difference between the fast and the reference values.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+from bench_designer import median_ms  # the benchmarks' one timer (this script's folder)
 
 from labkit.design import DEFAULT_DURATIONS, DEFAULT_SPEND_CHANGES, BudgetDecision
 from labkit.design.allocation import preposterior_decision_value
@@ -30,15 +28,6 @@ from labkit.design.decision import decision_curves, decision_values
 from labkit.design.fixture import simulate_designer_fixture
 
 N_OUTCOMES = 64
-
-
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def main() -> None:
